@@ -1,0 +1,118 @@
+import { parseArgs } from 'node:util'
+import { ConfigError, loadConfig } from './config.ts'
+import { checkUri, createClient, deleteClient, listClients, updateClient } from './modules/auth/client.repository.ts'
+import { startServer } from './server.ts'
+import { createDb } from './storage/create-db.ts'
+import { migrateToLatest } from './storage/migrate.ts'
+
+const USAGE = `Usage: ledgerite <command>
+
+  start                                   start the server (what npm start runs)
+  migrate                                 apply database migrations and exit
+  clients create --name NAME --redirect-uri URI [--redirect-uri URI …] [--webhook-uri URI] [--aisp-licence]
+  clients list
+  clients update CLIENT_ID [--add-redirect-uri URI …] [--remove-redirect-uri URI …] [--webhook-uri URI|--no-webhook] [--aisp-licence|--no-aisp-licence]
+  clients delete CLIENT_ID
+
+Environment: DATABASE_URL, PORT, HOST, PUBLIC_URL, LOG_LEVEL, REDIS_URL (see .env.example).`
+
+function fail (message: string): never {
+  process.stderr.write(`ledgerite: ${message}\n`)
+  process.exit(2)
+}
+
+async function withDb<T> (fn: (db: ReturnType<typeof createDb>['kysely']) => Promise<T>): Promise<T> {
+  const config = loadConfig()
+  const db = createDb(config.databaseUrl)
+  try {
+    await migrateToLatest(db.kysely)
+    return await fn(db.kysely)
+  } finally {
+    await db.close()
+  }
+}
+
+const print = (value: unknown): void => { process.stdout.write(`${JSON.stringify(value, null, 2)}\n`) }
+
+async function clients (args: string[]): Promise<void> {
+  const [sub, ...rest] = args
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      'redirect-uri': { type: 'string', multiple: true },
+      'add-redirect-uri': { type: 'string', multiple: true },
+      'remove-redirect-uri': { type: 'string', multiple: true },
+      'webhook-uri': { type: 'string' },
+      'no-webhook': { type: 'boolean' },
+      'aisp-licence': { type: 'boolean' },
+      'no-aisp-licence': { type: 'boolean' },
+    },
+  })
+  const checkAll = (uris: string[] | undefined, flag: string) => {
+    for (const u of uris ?? []) {
+      const problem = checkUri(u)
+      if (problem) fail(`${flag} ${u}: ${problem}`)
+    }
+  }
+  switch (sub) {
+    case 'create': {
+      if (!values.name) fail('clients create needs --name NAME')
+      const redirectUris = values['redirect-uri'] ?? []
+      if (redirectUris.length === 0) fail('clients create needs at least one --redirect-uri URI (the return URIs your integration uses)')
+      checkAll(redirectUris, '--redirect-uri')
+      if (values['webhook-uri']) checkAll([values['webhook-uri']], '--webhook-uri')
+      const { client, secret } = await withDb((db) => createClient(db, {
+        name: values.name!, redirectUris, webhookUri: values['webhook-uri'] ?? null, aispLicence: values['aisp-licence'] ?? false,
+      }))
+      return print({ client_id: client.id, client_secret: secret })
+    }
+    case 'list':
+      return print(await withDb(listClients))
+    case 'update': {
+      const id = positionals[0] ?? fail('clients update needs CLIENT_ID')
+      checkAll(values['add-redirect-uri'], '--add-redirect-uri')
+      if (values['webhook-uri']) checkAll([values['webhook-uri']], '--webhook-uri')
+      const updated = await withDb((db) => updateClient(db, id, {
+        ...(values['add-redirect-uri'] ? { addRedirectUris: values['add-redirect-uri'] } : {}),
+        ...(values['remove-redirect-uri'] ? { removeRedirectUris: values['remove-redirect-uri'] } : {}),
+        ...(values['webhook-uri'] ? { webhookUri: values['webhook-uri'] } : values['no-webhook'] ? { webhookUri: null } : {}),
+        ...(values['aisp-licence'] ? { aispLicence: true } : values['no-aisp-licence'] ? { aispLicence: false } : {}),
+      }))
+      return updated ? print(updated) : fail(`no client ${id}`)
+    }
+    case 'delete': {
+      const id = positionals[0] ?? fail('clients delete needs CLIENT_ID')
+      return (await withDb((db) => deleteClient(db, id))) ? print({ deleted: id }) : fail(`no client ${id}`)
+    }
+    default:
+      fail(`unknown clients command ${JSON.stringify(sub ?? '')}\n\n${USAGE}`)
+  }
+}
+
+async function main (argv: string[]): Promise<void> {
+  const [command, ...rest] = argv
+  try {
+    switch (command) {
+      case 'start':
+        return await startServer(loadConfig())
+      case 'migrate': {
+        const applied = await withDb(migrateToLatest)
+        return print({ applied })
+      }
+      case 'clients':
+        return await clients(rest)
+      case undefined: case 'help': case '--help': case '-h':
+        process.stdout.write(`${USAGE}\n`)
+        return
+      default:
+        fail(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`)
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message)
+    throw err
+  }
+}
+
+await main(process.argv.slice(2))

@@ -1,0 +1,89 @@
+/**
+ * Configuration, read from the environment once at start and validated as a whole: every bad value is reported
+ * at once, each with its variable name and what was expected. Nothing else in the code reads `process.env`.
+ */
+export interface Config {
+  readonly port: number
+  readonly host: string
+  readonly databaseUrl: string
+  readonly publicUrl: string
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  readonly redisUrl: string | undefined
+  /** `SANDBOX_CONTROL=off` removes every /sandbox route (404), for teams that self-host. */
+  readonly sandboxControl: boolean
+  /** Calls allowed per connection and endpoint in a rolling 24 h without `Tl-User-IP`. */
+  readonly unattendedLimit: number
+  /** How long failed webhook deliveries are retried, in seconds. */
+  readonly webhookRetryHorizonSeconds: number
+  /** Background workers (transactions requests, webhooks). Tests may switch them off and drive them by hand. */
+  readonly workers: boolean
+}
+
+export class ConfigError extends Error {
+  constructor (readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+export function loadConfig (env: Record<string, string | undefined> = process.env): Config {
+  const problems: string[] = []
+
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name]
+    if (raw === undefined || raw === '') return fallback
+    const n = Number(raw)
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name}=${JSON.stringify(raw)}: expected a whole number from ${min} to ${max}`)
+      return fallback
+    }
+    return n
+  }
+
+  const port = int('PORT', 3000, 0, 65535)
+  const host = env.HOST || '127.0.0.1'
+
+  const databaseUrl = env.DATABASE_URL || 'sqlite:./data/ledgerite.db'
+  if (!/^sqlite:.+/.test(databaseUrl) && !/^postgres(ql)?:\/\/.+/.test(databaseUrl)) {
+    problems.push(`DATABASE_URL=${JSON.stringify(databaseUrl)}: expected sqlite:<path>, sqlite::memory: or postgres://user@host:port/db`)
+  }
+
+  let publicUrl = env.PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+  try {
+    const u = new URL(publicUrl)
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol')
+    publicUrl = publicUrl.replace(/\/+$/, '')
+  } catch {
+    problems.push(`PUBLIC_URL=${JSON.stringify(env.PUBLIC_URL)}: expected an absolute http(s) URL such as http://127.0.0.1:3000`)
+  }
+
+  const logLevel = (env.LOG_LEVEL || 'info') as Config['logLevel']
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL=${JSON.stringify(env.LOG_LEVEL)}: expected one of ${LOG_LEVELS.join(', ')}`)
+
+  const redisUrl = env.REDIS_URL || undefined
+  if (redisUrl && !/^rediss?:\/\/.+/.test(redisUrl)) problems.push(`REDIS_URL=${JSON.stringify(redisUrl)}: expected redis://host:port`)
+
+  const sandboxRaw = (env.SANDBOX_CONTROL || 'on').toLowerCase()
+  if (!['on', 'off'].includes(sandboxRaw)) problems.push(`SANDBOX_CONTROL=${JSON.stringify(env.SANDBOX_CONTROL)}: expected on or off`)
+
+  const workersRaw = (env.WORKERS || 'on').toLowerCase()
+  if (!['on', 'off'].includes(workersRaw)) problems.push(`WORKERS=${JSON.stringify(env.WORKERS)}: expected on or off`)
+
+  const unattendedLimit = int('UNATTENDED_ACCESS_LIMIT', 4, 1, 1_000_000)
+  const webhookRetryHorizonSeconds = int('WEBHOOK_RETRY_HORIZON_SECONDS', 72 * 3600, 1, 30 * 24 * 3600)
+
+  if (problems.length > 0) throw new ConfigError(problems)
+  return Object.freeze({
+    port,
+    host,
+    databaseUrl,
+    publicUrl,
+    logLevel,
+    redisUrl,
+    sandboxControl: sandboxRaw === 'on',
+    unattendedLimit,
+    webhookRetryHorizonSeconds,
+    workers: workersRaw === 'on',
+  })
+}

@@ -1,0 +1,19 @@
+import type { ApiError, FieldErrors } from './errors.ts'
+
+/** RFC 9457 problem body, in the shape the Data API v3 publishes (`trace_id` required, `errors` for 400s). */
+export interface Problem {
+  type: string
+  title: string
+  status: number
+  detail: string
+  trace_id: string
+  errors?: FieldErrors
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8'
+
+export function toProblem (err: ApiError, traceId: string): Problem {
+  const body: Problem = { type: err.spec.type, title: err.spec.title, status: err.spec.status, detail: err.message, trace_id: traceId }
+  if (err.errors) body.errors = err.errors
+  return body
+}

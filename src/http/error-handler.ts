@@ -1,0 +1,70 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { ApiError, invalidParameters } from '../contract/errors.ts'
+import { PROBLEM_CONTENT_TYPE, toProblem } from '../contract/problem.ts'
+import { htmlErrorPage } from './html-error-page.ts'
+import { formatValidationErrors, type HintFn } from './validation.ts'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Browser-facing route: errors render as an HTML page rather than problem+json. */
+    html?: boolean
+    /** Teaching hints for this route's validation errors. */
+    hints?: HintFn
+  }
+}
+
+/** Turns any thrown error into the ApiError the client sees. Only ApiErrors' messages reach the wire. */
+function toApiError (err: FastifyError & { body?: unknown }, request: FastifyRequest): ApiError {
+  if (err instanceof ApiError) return err
+  if (err.validation) {
+    const context = err.validationContext ?? 'body'
+    const data = context === 'body' ? request.body : undefined
+    const errors = formatValidationErrors(err.validation as never, context, data, request.routeOptions.config?.hints)
+    const detail = context === 'headers' ? 'The request headers were invalid.' : context === 'body' ? 'The request body was invalid.' : `The request ${context} was invalid.`
+    return invalidParameters(errors, detail)
+  }
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError('UNSUPPORTED_MEDIA_TYPE', `Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')} is not supported: send the body as application/json.`)
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('PAYLOAD_TOO_LARGE')
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return invalidParameters({ body: ['must not be empty when Content-Type is application/json'] }, 'The request body was empty.')
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return invalidParameters({ body: ['Content-Length does not match the body sent'] })
+  }
+  if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    // JSON.parse says where it stopped ("… at position 87"); pass that on, it is the fix.
+    return invalidParameters({ body: [`is not valid JSON: ${err.message}`] }, `The request body is not valid JSON: ${err.message}`)
+  }
+  if (err.statusCode === 400 && /prototype|constructor/i.test(err.message)) {
+    return invalidParameters({ body: ['must not contain __proto__ or constructor.prototype keys'] })
+  }
+  if (err.statusCode === 405) return new ApiError('METHOD_NOT_ALLOWED')
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+    return invalidParameters({ request: [err.message] }, err.message)
+  }
+  return new ApiError('UNKNOWN_ERROR')
+}
+
+export function sendError (request: FastifyRequest, reply: FastifyReply, apiError: ApiError) {
+  if (apiError.headers) reply.headers(apiError.headers)
+  reply.code(apiError.status)
+  if (request.routeOptions.config?.html) {
+    return reply.type('text/html; charset=utf-8').send(htmlErrorPage(apiError.status, apiError.spec.title, apiError.message, request.id))
+  }
+  return reply.type(PROBLEM_CONTENT_TYPE).send(toProblem(apiError, request.id))
+}
+
+/** The one place errors become HTTP responses. 5xx details are logged, never sent. */
+export function registerErrorHandling (app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const apiError = toApiError(err, request)
+    if (apiError.status >= 500 && !(err instanceof ApiError)) request.log.error({ err }, 'unhandled error')
+    else request.log.info({ status: apiError.status, title: apiError.spec.title }, 'request refused')
+    return sendError(request, reply, apiError)
+  })
+  app.setNotFoundHandler((request, reply) => {
+    return sendError(request, reply, new ApiError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`))
+  })
+}

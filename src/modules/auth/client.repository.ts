@@ -1,0 +1,99 @@
+import { timingSafeEqual } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import { ids, sha256 } from '../../contract/ids.ts'
+import type { ClientRow, Database } from '../../storage/database.ts'
+
+/** A registered client, as the rest of the code sees it (the Console's settings). */
+export interface Client {
+  id: string
+  name: string
+  redirectUris: string[]
+  webhookUri: string | null
+  aispLicence: boolean
+  createdAt: string
+}
+
+export const toClient = (row: ClientRow): Client => ({
+  id: row.id,
+  name: row.name,
+  redirectUris: JSON.parse(row.redirect_uris),
+  webhookUri: row.webhook_uri,
+  aispLicence: row.aisp_licence === 1,
+  createdAt: row.created_at,
+})
+
+/** Problems with a URI a client wants registered, or undefined when it is acceptable. */
+export function checkUri (uri: string): string | undefined {
+  try {
+    const u = new URL(uri)
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') return 'must be an http(s) URL'
+    if (u.hash) return 'must not contain a fragment'
+    return undefined
+  } catch {
+    return 'must be an absolute URL'
+  }
+}
+
+export async function createClient (
+  db: Kysely<Database>,
+  input: { name: string, redirectUris: string[], webhookUri?: string | null, aispLicence?: boolean },
+  now: Date = new Date(),
+): Promise<{ client: Client, secret: string }> {
+  const id = ids.clientId(input.name)
+  const secret = ids.token()
+  const row: ClientRow = {
+    id,
+    name: input.name,
+    secret_hash: sha256(secret),
+    redirect_uris: JSON.stringify([...new Set(input.redirectUris)]),
+    webhook_uri: input.webhookUri ?? null,
+    aisp_licence: input.aispLicence ? 1 : 0,
+    clock_offset_seconds: 0,
+    created_at: now.toISOString(),
+  }
+  await db.insertInto('clients').values(row).execute()
+  return { client: toClient(row), secret }
+}
+
+export async function findClient (db: Kysely<Database>, id: string): Promise<Client | undefined> {
+  const row = await db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst()
+  return row ? toClient(row) : undefined
+}
+
+export async function listClients (db: Kysely<Database>): Promise<Client[]> {
+  return (await db.selectFrom('clients').selectAll().orderBy('created_at').execute()).map(toClient)
+}
+
+/** Checks a client secret in constant time. Returns the client, or undefined for any mismatch. */
+export async function authenticateClient (db: Kysely<Database>, id: string, secret: string): Promise<Client | undefined> {
+  const row = await db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst()
+  if (!row) return undefined
+  const a = Buffer.from(row.secret_hash, 'hex')
+  const b = Buffer.from(sha256(secret), 'hex')
+  return a.length === b.length && timingSafeEqual(a, b) ? toClient(row) : undefined
+}
+
+export async function updateClient (
+  db: Kysely<Database>,
+  id: string,
+  change: { addRedirectUris?: string[], removeRedirectUris?: string[], webhookUri?: string | null, aispLicence?: boolean, name?: string },
+): Promise<Client | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst()
+    if (!row) return undefined
+    let uris: string[] = JSON.parse(row.redirect_uris)
+    if (change.addRedirectUris) uris = [...new Set([...uris, ...change.addRedirectUris])]
+    if (change.removeRedirectUris) uris = uris.filter((u) => !change.removeRedirectUris!.includes(u))
+    const set: Partial<ClientRow> = { redirect_uris: JSON.stringify(uris) }
+    if (change.webhookUri !== undefined) set.webhook_uri = change.webhookUri
+    if (change.aispLicence !== undefined) set.aisp_licence = change.aispLicence ? 1 : 0
+    if (change.name !== undefined) set.name = change.name
+    await trx.updateTable('clients').set(set).where('id', '=', id).execute()
+    return toClient({ ...row, ...set })
+  })
+}
+
+export async function deleteClient (db: Kysely<Database>, id: string): Promise<boolean> {
+  const r = await db.deleteFrom('clients').where('id', '=', id).executeTakeFirst()
+  return Number(r.numDeletedRows) > 0
+}

@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify'
+import { TOKEN_SCOPES } from '../../contract/scopes.ts'
+import type { Deps } from '../../deps.ts'
+import { authenticateClient } from './client.repository.ts'
+import { TOKEN_TTL_SECONDS } from './token.service.ts'
+
+/**
+ * POST /connect/token — client credentials → bearer JWT. Accepts form data (what real clients send) and JSON
+ * (what the published description declares). Errors use the auth server's OAuth shape, not problem+json.
+ */
+export async function tokenRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
+  app.get('/.well-known/jwks.json', async () => deps.tokens.jwks())
+
+  app.post('/connect/token', async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>
+    const oauthError = (status: number, error: string, description: string) =>
+      reply.code(status).header('cache-control', 'no-store').send({ error, error_description: description })
+
+    const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : undefined)
+    const grantType = str('grant_type')
+    // Credentials may also come as HTTP Basic (RFC 6749 §2.3.1).
+    let clientId = str('client_id')
+    let clientSecret = str('client_secret')
+    const basic = /^Basic\s+(.+)$/i.exec(request.headers.authorization ?? '')
+    if (basic) {
+      const [id, ...rest] = Buffer.from(basic[1]!, 'base64').toString('utf8').split(':')
+      clientId = decodeURIComponent(id ?? '')
+      clientSecret = decodeURIComponent(rest.join(':'))
+    }
+
+    if (!grantType) return oauthError(400, 'invalid_request', 'grant_type is required; use grant_type=client_credentials.')
+    if (grantType !== 'client_credentials') {
+      return oauthError(400, 'unsupported_grant_type', `grant_type ${JSON.stringify(grantType)} is not supported; use client_credentials.`)
+    }
+    if (!clientId || !clientSecret) return oauthError(401, 'invalid_client', 'client_id and client_secret are required.')
+    const client = await authenticateClient(deps.db, clientId, clientSecret)
+    if (!client) return oauthError(401, 'invalid_client', 'The client credentials you have entered are incorrect.')
+
+    const requested = (str('scope') ?? '').split(/\s+/).filter(Boolean)
+    if (requested.length === 0) return oauthError(400, 'invalid_scope', `scope is required; request "data" for the Data API.`)
+    const unknown = requested.filter((s) => !(TOKEN_SCOPES as readonly string[]).includes(s))
+    if (unknown.length > 0) {
+      return oauthError(400, 'invalid_scope', `Unknown scope(s): ${unknown.join(', ')}. This server grants: ${TOKEN_SCOPES.join(', ')}.`)
+    }
+    const scopes = [...new Set(requested)]
+    const accessToken = await deps.tokens.issue(client.id, scopes)
+    return reply.header('cache-control', 'no-store').send({
+      access_token: accessToken, expires_in: TOKEN_TTL_SECONDS, token_type: 'Bearer', scope: scopes.join(' '),
+    })
+  })
+}

@@ -1,0 +1,48 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../../storage/database.ts'
+
+/**
+ * Time, per client. Each client has a virtual clock (sandbox): real time plus an offset the client can advance
+ * (`POST /sandbox/clock/advance`). Everything that depends on "now" for a client's data — consent expiry, access
+ * windows, rate-limit windows, pending → settled, the synthetic data's "today" — asks this clock with that client's
+ * id, so advancing one client's clock moves nothing for any other.
+ *
+ * The offset is read from the database on each call, so several processes agree on it.
+ */
+export interface Clock {
+  /** Real time (or the test's fixed base time): for things no client owns. */
+  realNow (): Date
+  /** The client's virtual now. */
+  now (clientId: string): Promise<Date>
+  /** Seconds the client's clock is ahead of real time. */
+  offsetSeconds (clientId: string): Promise<number>
+  /** Moves the client's clock forward; returns the new offset. */
+  advance (clientId: string, seconds: number): Promise<number>
+  reset (clientId: string): Promise<void>
+}
+
+export function createClock (db: Kysely<Database>, base: () => Date = () => new Date()): Clock {
+  const offsetSeconds = async (clientId: string): Promise<number> => {
+    const row = await db.selectFrom('clients').select('clock_offset_seconds').where('id', '=', clientId).executeTakeFirst()
+    return Number(row?.clock_offset_seconds ?? 0)
+  }
+  return {
+    realNow: () => base(),
+    offsetSeconds,
+    now: async (clientId) => new Date(base().getTime() + (await offsetSeconds(clientId)) * 1000),
+    advance: async (clientId, seconds) => {
+      await db.updateTable('clients')
+        .set((eb) => ({ clock_offset_seconds: eb('clock_offset_seconds', '+', Math.trunc(seconds)) }))
+        .where('id', '=', clientId).execute()
+      return offsetSeconds(clientId)
+    },
+    reset: async (clientId) => {
+      await db.updateTable('clients').set({ clock_offset_seconds: 0 }).where('id', '=', clientId).execute()
+    },
+  }
+}
+
+/** ISO-8601 UTC, the one time format stored and sent. */
+export function iso (d: Date): string {
+  return d.toISOString()
+}

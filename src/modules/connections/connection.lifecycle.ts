@@ -1,0 +1,125 @@
+import type { Kysely } from 'kysely'
+import { ApiError } from '../../contract/errors.ts'
+import type { ConnectionRow, Database } from '../../storage/database.ts'
+import { enqueueWebhook } from '../webhooks/webhook.outbox.ts'
+import { accessExpiresAt } from './connection.policy.ts'
+import { type ConnectionEvent, type FailureStage, transition } from './connection.state.ts'
+
+/**
+ * Every change of a connection's status, each in one transaction with its timeline entry and its webhook
+ * (outbox). The journey, the sandbox control routes, revocation and expiry all come through here, so the
+ * browser path and the sandbox path leave the same state and send the same webhooks.
+ *
+ * Concurrency: the UPDATE is conditional on the status read (compare-and-set), so two racing completions cannot
+ * both succeed on either dialect; the loser gets Invalid State.
+ */
+async function move (
+  db: Kysely<Database>,
+  clientId: string,
+  connectionId: string,
+  event: ConnectionEvent,
+  now: Date,
+  apply: (row: ConnectionRow, trx: Kysely<Database>) => Promise<{ set: Partial<ConnectionRow>, webhook?: { type: string, fields: Record<string, unknown> }, detail?: Record<string, unknown> }>,
+): Promise<ConnectionRow> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('connections').selectAll()
+      .where('id', '=', connectionId).where('client_id', '=', clientId).executeTakeFirst()
+    if (!row) throw new ApiError('NOT_FOUND', 'Connection could not be found.')
+    const to = transition(row.status, event)
+    const { set, webhook, detail } = await apply(row, trx)
+    const at = now.toISOString()
+    const result = await trx.updateTable('connections')
+      .set({ ...set, status: to, updated_at: at })
+      .where('id', '=', connectionId).where('status', '=', row.status)
+      .executeTakeFirst()
+    if (Number(result.numUpdatedRows) !== 1) {
+      throw new ApiError('INVALID_STATE', 'The connection changed while this request was handled; read it again.')
+    }
+    await trx.insertInto('connection_events').values({
+      id: crypto.randomUUID(), connection_id: connectionId, client_id: clientId, at, kind: `status:${to}`,
+      detail: detail ? JSON.stringify(detail) : null,
+    }).execute()
+    if (webhook) await enqueueWebhook(trx, clientId, webhook.type, webhook.fields, now)
+    return { ...row, ...set, status: to, updated_at: at }
+  })
+}
+
+const metadataOf = (row: ConnectionRow): Record<string, unknown> =>
+  row.metadata ? { metadata: JSON.parse(row.metadata) } : {}
+
+/** The user leaves Ledgerite's pages for the bank (authorization_required → authorizing). */
+export function startBankAuthorization (db: Kysely<Database>, clientId: string, connectionId: string, now: Date, set: Partial<ConnectionRow> = {}) {
+  return move(db, clientId, connectionId, 'start_bank_authorization', now, async () => ({ set }))
+}
+
+/** The bank's code was exchanged: the connection is authorised for the accounts the user chose. */
+export function authorizeConnection (
+  db: Kysely<Database>,
+  clientId: string,
+  connectionId: string,
+  now: Date,
+  grant: { accountIds: string[], providerId: string, providerState: unknown },
+) {
+  return move(db, clientId, connectionId, 'authorize', now, async (row) => ({
+    set: {
+      authorized_at: now.toISOString(),
+      access_expires_at: accessExpiresAt(now, row.data_access_type).toISOString(),
+      account_ids: JSON.stringify(grant.accountIds),
+      provider_id: grant.providerId,
+      provider_state: JSON.stringify(grant.providerState),
+      journey_token_hash: null,
+    },
+    detail: { provider_id: grant.providerId, accounts: grant.accountIds.length },
+    webhook: { type: 'connection_authorized', fields: { connection_id: connectionId, authorized_at: now.toISOString(), ...metadataOf(row) } },
+  }))
+}
+
+export function failConnection (db: Kysely<Database>, clientId: string, connectionId: string, now: Date, reason: string) {
+  return move(db, clientId, connectionId, 'fail', now, async (row) => {
+    const stage = row.status as FailureStage
+    return {
+      set: { failed_at: now.toISOString(), failure_stage: stage, failure_reason: reason, journey_token_hash: null },
+      detail: { failure_stage: stage, failure_reason: reason },
+      webhook: {
+        type: 'connection_failed',
+        fields: { connection_id: connectionId, failed_at: now.toISOString(), failure_stage: stage, failure_reason: reason, ...metadataOf(row) },
+      },
+    }
+  })
+}
+
+export function revokeConnection (db: Kysely<Database>, clientId: string, connectionId: string, now: Date) {
+  return move(db, clientId, connectionId, 'revoke', now, async (row) => ({
+    set: { revoked_at: now.toISOString(), journey_token_hash: null },
+    webhook: { type: 'connection_revoked', fields: { connection_id: connectionId, revoked_at: now.toISOString(), ...metadataOf(row) } },
+  }))
+}
+
+export function expireConnection (db: Kysely<Database>, clientId: string, connectionId: string, now: Date) {
+  return move(db, clientId, connectionId, 'expire', now, async (row) => ({
+    set: { expired_at: now.toISOString() },
+    detail: { access_expires_at: row.access_expires_at },
+    webhook: { type: 'connection_expired', fields: { connection_id: connectionId, expired_at: now.toISOString(), ...metadataOf(row) } },
+  }))
+}
+
+/**
+ * Expires every authorised connection of the client whose access ended before `now` (the client's clock).
+ * Called by the data guard, by GET, after a clock advance and by the background sweeper. Returns how many.
+ */
+export async function expireDueConnections (db: Kysely<Database>, clientId: string, now: Date): Promise<number> {
+  const due = await db.selectFrom('connections').select('id')
+    .where('client_id', '=', clientId).where('status', '=', 'authorized')
+    .where('access_expires_at', '<=', now.toISOString()).execute()
+  let n = 0
+  for (const { id } of due) {
+    try {
+      await expireConnection(db, clientId, id, now)
+      n++
+    } catch (err) {
+      // Another process expired or revoked it first: nothing to do.
+      if (!(err instanceof ApiError)) throw err
+    }
+  }
+  return n
+}

@@ -1,0 +1,49 @@
+import type { Kysely } from 'kysely'
+import { ids } from '../../contract/ids.ts'
+import type { ConnectionRow, Database, NewConnectionRow } from '../../storage/database.ts'
+
+/** Kysely functions for connections. Every read is scoped by the owning client: another client's id is "not found". */
+export async function insertConnection (db: Kysely<Database>, row: NewConnectionRow): Promise<void> {
+  await db.insertInto('connections').values(row).execute()
+}
+
+export async function findConnection (db: Kysely<Database>, clientId: string, id: string): Promise<ConnectionRow | undefined> {
+  return db.selectFrom('connections').selectAll().where('id', '=', id).where('client_id', '=', clientId).executeTakeFirst()
+}
+
+/** For the hosted pages and the bank callback, which are reached by a browser that holds no client token. */
+export async function findConnectionById (db: Kysely<Database>, id: string): Promise<ConnectionRow | undefined> {
+  return db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+export async function listConnections (
+  db: Kysely<Database>,
+  clientId: string,
+  options: { limit: number, before?: string, status?: string },
+): Promise<ConnectionRow[]> {
+  let q = db.selectFrom('connections').selectAll().where('client_id', '=', clientId)
+  if (options.status) q = q.where('status', '=', options.status)
+  if (options.before) q = q.where('created_at', '<', options.before)
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute()
+}
+
+/** Appends to the connection's timeline (Console). */
+export async function addConnectionEvent (
+  db: Kysely<Database>,
+  row: { connectionId: string, clientId: string, at: Date, kind: string, detail?: Record<string, unknown> },
+): Promise<void> {
+  await db.insertInto('connection_events').values({
+    id: ids.uuid(),
+    connection_id: row.connectionId,
+    client_id: row.clientId,
+    at: row.at.toISOString(),
+    kind: row.kind,
+    detail: row.detail ? JSON.stringify(row.detail) : null,
+  }).execute()
+}
+
+export async function listConnectionEvents (db: Kysely<Database>, clientId: string, connectionId: string) {
+  return db.selectFrom('connection_events').selectAll()
+    .where('client_id', '=', clientId).where('connection_id', '=', connectionId)
+    .orderBy('at').orderBy('id').execute()
+}

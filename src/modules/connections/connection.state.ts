@@ -1,0 +1,65 @@
+import { ApiError } from '../../contract/errors.ts'
+
+/**
+ * The connection's life, in one place. Every status change goes through `transition()`; a move not drawn here
+ * is refused with 400 Invalid State.
+ *
+ * stateDiagram-v2
+ *   [*] --> authorization_required: create (hosted_page.type = authorization_flow)
+ *   [*] --> authorizing: create (root authorization_flow, or hosted_page.type = result_page)
+ *   authorization_required --> authorizing: user leaves the hosted page for the bank
+ *   authorization_required --> failed: user declines consent / journey link expires
+ *   authorizing --> authorized: bank callback exchanged, accounts chosen
+ *   authorizing --> failed: bank denied / error / code invalid
+ *   authorized --> revoked: DELETE /v3/data-connections/{id}
+ *   authorized --> expired: consent or one-time access window ends
+ *   authorization_required --> revoked
+ *   authorizing --> revoked
+ */
+export const CONNECTION_STATUSES = ['authorization_required', 'authorizing', 'authorized', 'failed', 'revoked', 'expired'] as const
+export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number]
+
+export type ConnectionEvent = 'start_bank_authorization' | 'authorize' | 'fail' | 'revoke' | 'expire'
+
+const TRANSITIONS: Record<ConnectionEvent, { from: readonly ConnectionStatus[], to: ConnectionStatus }> = {
+  start_bank_authorization: { from: ['authorization_required'], to: 'authorizing' },
+  authorize: { from: ['authorizing'], to: 'authorized' },
+  fail: { from: ['authorization_required', 'authorizing'], to: 'failed' },
+  revoke: { from: ['authorization_required', 'authorizing', 'authorized'], to: 'revoked' },
+  expire: { from: ['authorized'], to: 'expired' },
+}
+
+/** The status after `event`, or Invalid State if `from` does not allow it. */
+export function transition (from: string, event: ConnectionEvent): ConnectionStatus {
+  const t = TRANSITIONS[event]
+  if (!(t.from as readonly string[]).includes(from)) {
+    throw new ApiError('INVALID_STATE', `Status of the connection (${from}) does not allow this action (${event.replaceAll('_', ' ')}) to be executed.`)
+  }
+  return t.to
+}
+
+export function canTransition (from: string, event: ConnectionEvent): boolean {
+  return (TRANSITIONS[event].from as readonly string[]).includes(from)
+}
+
+/** Failure stage reported in `connection_failed`: the status the connection was in when it failed. */
+export type FailureStage = 'authorization_required' | 'authorizing'
+
+/**
+ * Failure reasons Ledgerite reports (`failure_reason`, a non-exhaustive string on the wire). One list, so the
+ * journey, the sandbox and the docs agree.
+ */
+export const FAILURE_REASONS = {
+  user_declined_consent: 'The user declined consent on the hosted page.',
+  user_cancelled: 'The user cancelled at the bank.',
+  provider_rejected: 'The bank rejected the authorisation (the user denied access).',
+  journey_expired: 'The hosted-page link expired before the journey finished.',
+  invalid_authorization_code: 'The bank returned a code that was invalid, expired or already used.',
+  provider_error: 'The bank returned an error.',
+  account_permanently_locked: 'The user\'s bank account is permanently locked (mock user error.account_permanently_locked).',
+  account_temporarily_locked: 'The user\'s bank account is temporarily locked (mock user error.account_temporarily_locked).',
+  internal_error: 'The bank had an internal error (mock user error.internal_error).',
+  user_input_required: 'The bank needs more input from the user (mock user error.user_input_required).',
+  wrong_credentials: 'The user could not sign in at the bank (mock user error.wrong_credentials).',
+} as const
+export type FailureReason = keyof typeof FAILURE_REASONS

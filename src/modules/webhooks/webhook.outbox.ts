@@ -1,0 +1,32 @@
+import type { Kysely } from 'kysely'
+import { ids } from '../../contract/ids.ts'
+import type { Database } from '../../storage/database.ts'
+
+/**
+ * Writes a webhook event into the outbox. Call it inside the transaction that makes the state change the event
+ * reports: the event exists if and only if the change was committed. The dispatcher delivers it later,
+ * at least once, with this stable `event_id`.
+ */
+export async function enqueueWebhook (
+  trx: Kysely<Database>,
+  clientId: string,
+  type: string,
+  fields: Record<string, unknown>,
+  now: Date,
+): Promise<string> {
+  const eventId = ids.uuid()
+  const client = await trx.selectFrom('clients').select('webhook_uri').where('id', '=', clientId).executeTakeFirst()
+  const payload = { type, event_version: 1, event_id: eventId, ...fields }
+  const at = now.toISOString()
+  await trx.insertInto('webhook_events').values({
+    id: eventId,
+    client_id: clientId,
+    type,
+    payload: JSON.stringify(payload),
+    created_at: at,
+    // Without a registered webhook URI the event is kept (visible in the delivery log) but not sent.
+    status: client?.webhook_uri ? 'pending' : 'no_endpoint',
+    next_attempt_at: at,
+  }).execute()
+  return eventId
+}

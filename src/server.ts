@@ -1,0 +1,36 @@
+import { buildApp } from './app.ts'
+import type { Config } from './config.ts'
+import { createDeps } from './deps.ts'
+
+/**
+ * Process entry for `ledgerite start`: build, listen, and on SIGTERM/SIGINT stop taking requests, let the ones in
+ * flight and the workers' current round finish, then close the database.
+ */
+export async function startServer (config: Config): Promise<void> {
+  const deps = await createDeps(config)
+  const app = await buildApp(deps, {
+    logger: {
+      level: config.logLevel,
+      // Never log credentials: tokens, client secrets and cookies are redacted wherever they appear.
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'req.body.client_secret', 'res.headers["set-cookie"]'],
+    },
+  })
+  deps.workers.start()
+  await app.listen({ port: config.port, host: config.host })
+  app.log.info({ url: config.publicUrl, database: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@') }, 'Ledgerite is ready')
+
+  let closing = false
+  const shutdown = async (signal: string) => {
+    if (closing) return
+    closing = true
+    app.log.info({ signal }, 'shutting down: draining requests and workers')
+    const force = setTimeout(() => process.exit(1), 15_000)
+    force.unref()
+    await app.close()
+    await deps.workers.stop()
+    await deps.close()
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+}

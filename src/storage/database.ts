@@ -1,0 +1,104 @@
+import type { Generated, Insertable, Selectable } from 'kysely'
+
+/**
+ * Every table, as Kysely sees it. Conventions shared by both dialects (see dialect.ts):
+ * - times are ISO-8601 UTC strings (`2026-01-01T12:00:00.000Z`), made in the application, so they compare as text;
+ * - JSON values are stored as text and parsed in the repositories;
+ * - booleans are integers 0/1.
+ * Every query on a tenant's data is scoped by `client_id`.
+ */
+export interface ClientTable {
+  id: string
+  name: string
+  secret_hash: string
+  redirect_uris: string // JSON string[]
+  webhook_uri: string | null
+  aisp_licence: number
+  /** The client's virtual clock: seconds added to real time for this client alone (sandbox). */
+  clock_offset_seconds: Generated<number>
+  created_at: string
+}
+
+export interface SigningKeyTable {
+  kid: string
+  use: string // 'token' | 'webhook'
+  alg: string
+  private_jwk: string
+  public_jwk: string
+  created_at: string
+}
+
+export interface ConnectionTable {
+  id: string
+  client_id: string
+  status: string
+  user_id: string
+  user_name: string | null
+  user_email: string | null
+  user_phone: string | null
+  scopes: string // JSON ConnectionScope[]
+  provider_selection: string // JSON, as requested
+  provider_id: string | null
+  user_consent: string // JSON, as requested
+  hosted_page: string | null // JSON, as requested
+  authorization_flow: string | null // JSON, as requested
+  data_access_type: string
+  metadata: string | null // JSON
+  end_user_ip: string | null
+  device_user_agent: string | null
+  /** SHA-256 of the hosted-page token; the token itself is only in the URI handed to the client. */
+  journey_token_hash: string | null
+  journey_expires_at: string | null
+  /** JSON string[]: the bank account ids the user chose to share. */
+  account_ids: string | null
+  /** The model bank's consent id and token for this connection (provider-adapter state, JSON). */
+  provider_state: string | null
+  failure_stage: string | null
+  failure_reason: string | null
+  created_at: string
+  updated_at: string
+  authorized_at: string | null
+  failed_at: string | null
+  revoked_at: string | null
+  expired_at: string | null
+  /** When data access ends: consent expiry (recurring) or the end of the access window (one_time). */
+  access_expires_at: string | null
+}
+
+/** What happened to a connection, in order: the Console's timeline. */
+export interface ConnectionEventTable {
+  id: string
+  connection_id: string
+  client_id: string
+  at: string
+  kind: string
+  detail: string | null // JSON
+}
+
+/** The webhook outbox: written in the same transaction as the state change it reports. */
+export interface WebhookEventTable {
+  id: string // = event_id on the wire
+  client_id: string
+  type: string
+  payload: string // JSON body exactly as delivered
+  created_at: string
+  status: string // 'pending' | 'delivered' | 'failed' | 'no_endpoint'
+  attempts: Generated<number>
+  next_attempt_at: string
+  locked_until: string | null
+  locked_by: string | null
+  delivered_at: string | null
+}
+
+export interface Database {
+  clients: ClientTable
+  signing_keys: SigningKeyTable
+  connections: ConnectionTable
+  connection_events: ConnectionEventTable
+  webhook_events: WebhookEventTable
+}
+
+export type ClientRow = Selectable<ClientTable>
+export type ConnectionRow = Selectable<ConnectionTable>
+export type NewConnectionRow = Insertable<ConnectionTable>
+export type WebhookEventRow = Selectable<WebhookEventTable>

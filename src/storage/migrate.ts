@@ -1,0 +1,25 @@
+import { type Kysely, type Migration, Migrator } from 'kysely'
+import * as m0001 from './migrations/0001_initial.ts'
+import * as m0002 from './migrations/0002_model_bank.ts'
+import * as m0003 from './migrations/0003_journey.ts'
+import * as m0004 from './migrations/0004_data.ts'
+import * as m0005 from './migrations/0005_webhooks.ts'
+
+/** One migration set for both dialects, in order. Applied at start and by `ledgerite migrate`. */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_initial': m0001,
+  '0002_model_bank': m0002,
+  '0003_journey': m0003,
+  '0004_data': m0004,
+  '0005_webhooks': m0005,
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema
+export async function migrateToLatest (db: Kysely<any>, schema?: string): Promise<string[]> {
+  // The migrator looks for its own tables by introspection across schemas; name ours so that a database holding
+  // several Ledgerite schemas (the test suite's) is not confused.
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS }, ...(schema ? { migrationTableSchema: schema } : {}) })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error) throw error
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}

@@ -1,0 +1,64 @@
+/**
+ * Background work (transactions requests, webhook delivery, consent expiry): each worker is a `runOnce` that
+ * claims and does what is due, polled on an interval. Tests with WORKERS=off call `runAll()` themselves.
+ * On shutdown the poller stops taking new work and waits for the round in flight.
+ */
+export interface Worker {
+  name: string
+  /** Does what is due now; returns how many items it handled (0 = idle). */
+  runOnce (): Promise<number>
+  /** Poll interval in ms when idle (default 200). */
+  intervalMs?: number
+}
+
+export class Workers {
+  private readonly list: Worker[] = []
+  private timers = new Map<string, NodeJS.Timeout>()
+  private inFlight = new Set<Promise<unknown>>()
+  private stopped = true
+
+  constructor (private readonly onError: (worker: string, err: unknown) => void) {}
+
+  register (worker: Worker): void {
+    this.list.push(worker)
+    if (!this.stopped) this.schedule(worker, 0)
+  }
+
+  /** Runs every worker until none has anything due (bounded), for tests and the sandbox. */
+  async runAll (maxRounds = 50): Promise<number> {
+    let total = 0
+    for (let round = 0; round < maxRounds; round++) {
+      let n = 0
+      for (const w of this.list) n += await w.runOnce()
+      total += n
+      if (n === 0) break
+    }
+    return total
+  }
+
+  start (): void {
+    this.stopped = false
+    for (const w of this.list) this.schedule(w, 0)
+  }
+
+  private schedule (w: Worker, delay: number): void {
+    if (this.stopped) return
+    const timer = setTimeout(() => {
+      const p = w.runOnce().then(
+        (n) => this.schedule(w, n > 0 ? 0 : (w.intervalMs ?? 200)),
+        (err) => { this.onError(w.name, err); this.schedule(w, 1000) },
+      )
+      this.inFlight.add(p)
+      void p.finally(() => this.inFlight.delete(p))
+    }, delay)
+    timer.unref()
+    this.timers.set(w.name, timer)
+  }
+
+  async stop (): Promise<void> {
+    this.stopped = true
+    for (const t of this.timers.values()) clearTimeout(t)
+    this.timers.clear()
+    await Promise.allSettled([...this.inFlight])
+  }
+}
