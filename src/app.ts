@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody'
 import Fastify, { type FastifyInstance, LogController } from 'fastify'
 import type { Deps } from './deps.ts'
 import { registerErrorHandling } from './http/error-handler.ts'
+import { injectFetch } from './http/inject-fetch.ts'
 import { genTraceId, TRACE_HEADER } from './http/trace-id.ts'
 import { validatorCompiler } from './http/validation.ts'
 import { tokenRoutes } from './modules/auth/token.routes.ts'
@@ -60,5 +61,10 @@ export async function buildApp (deps: Deps, options: BuildAppOptions = {}): Prom
   if (deps.config.sandboxControl) await app.register(async (s) => sandboxRoutes(s, deps))
   await app.register(async (s) => consoleRoutes(s, deps))
   await app.register(async (s) => opsRoutes(s, deps))
+
+  // Ledgerite reaches the bank over HTTP. The model bank lives in this process, so by default requests to it go
+  // through the app in-process; MODEL_BANK_URL points at an external one instead.
+  if (!deps.config.modelBankUrl) deps.bankFetch = injectFetch(app)
+  else deps.bankFetch = async (url, init) => fetch(url, init)
   return app
 }

@@ -15,6 +15,8 @@ export interface Config {
   readonly unattendedLimit: number
   /** How long failed webhook deliveries are retried, in seconds. */
   readonly webhookRetryHorizonSeconds: number
+  /** An external model bank (another Ledgerite's /model-bank); unset: the in-process one. */
+  readonly modelBankUrl: string | undefined
   /** Background workers (transactions requests, webhooks). Tests may switch them off and drive them by hand. */
   readonly workers: boolean
 }
@@ -73,6 +75,9 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   const unattendedLimit = int('UNATTENDED_ACCESS_LIMIT', 4, 1, 1_000_000)
   const webhookRetryHorizonSeconds = int('WEBHOOK_RETRY_HORIZON_SECONDS', 72 * 3600, 1, 30 * 24 * 3600)
 
+  const modelBankUrl = env.MODEL_BANK_URL ? env.MODEL_BANK_URL.replace(/\/+$/, '') : undefined
+  if (modelBankUrl && !/^https?:\/\/.+/.test(modelBankUrl)) problems.push(`MODEL_BANK_URL=${JSON.stringify(modelBankUrl)}: expected an http(s) URL ending in /model-bank`)
+
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze({
     port,
@@ -85,5 +90,6 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     unattendedLimit,
     webhookRetryHorizonSeconds,
     workers: workersRaw === 'on',
+    modelBankUrl,
   })
 }

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto'
 import type { Kysely } from 'kysely'
+import type { HttpFetch } from './http/inject-fetch.ts'
 import type { Config } from './config.ts'
 import { type Clock, createClock } from './modules/clock/clock.ts'
-import { loadOrCreateKey, type SigningKey } from './modules/auth/signing-keys.ts'
+import { loadOrCreateKey, privateKeyPem, type SigningKey } from './modules/auth/signing-keys.ts'
 import { createTokenService, type TokenService } from './modules/auth/token.service.ts'
 import { createDb, type Db } from './storage/create-db.ts'
 import type { Database } from './storage/database.ts'
@@ -22,6 +24,15 @@ export interface Deps {
   /** ES512 key that signs webhooks; its public half is served at /.well-known/jwks. */
   webhookKey: SigningKey
   workers: Workers
+  /** Server secret for HMAC-signed browser links; derived from the stored token key, so every process agrees. */
+  secret: Buffer
+  /**
+   * HTTP client for talking to banks. Bound by buildApp to the in-process model bank (inject), or to real fetch
+   * when MODEL_BANK_URL is set.
+   */
+  bankFetch: HttpFetch
+  /** Base URL the model bank is reached at server-to-server (browser redirects use config.publicUrl). */
+  bankBaseUrl: string
   /** Closes what createDeps opened (database, Redis). */
   close: () => Promise<void>
 }
@@ -47,6 +58,9 @@ export async function createDeps (config: Config, options: DepsOptions = {}): Pr
     clock: createClock(db.kysely, options.now),
     tokens: createTokenService(tokenKey, config.publicUrl),
     webhookKey,
+    secret: createHash('sha256').update('ledgerite-link-secret\n').update(JSON.stringify(tokenKey.publicJwk)).update(await privateKeyPem(tokenKey)).digest(),
+    bankFetch: async () => { throw new Error('bankFetch is bound when the app is built') },
+    bankBaseUrl: config.modelBankUrl ?? `${config.publicUrl}/model-bank`,
     workers: new Workers(options.onWorkerError ?? ((name, err) => console.error(`worker ${name} failed`, err))),
     close: async () => {
       for (const c of closers.reverse()) await c()

@@ -1,0 +1,29 @@
+import { createHmac, timingSafeEqual } from 'node:crypto'
+
+/**
+ * Signed, expiring, single-purpose links for the browser side of the journey (result page, QR hand-off, …):
+ * `<connectionId>.<expiry>.<purpose>` signed with the server secret. The connection id alone never drives
+ * the journey: every browser URL carries either the hosted-page token (stored hashed on the connection) or one
+ * of these signatures.
+ */
+export function signLink (secret: Buffer, purpose: string, connectionId: string, expiresAt: Date): string {
+  const exp = Math.floor(expiresAt.getTime() / 1000).toString(36)
+  const mac = createHmac('sha256', secret).update(`${purpose}\n${connectionId}\n${exp}`).digest('base64url')
+  return `${exp}.${mac}`
+}
+
+/** True when `link` was made by signLink for this purpose and connection and has not expired at `now`. */
+export function verifyLink (secret: Buffer, purpose: string, connectionId: string, link: string, now: Date): boolean {
+  const [exp, mac] = link.split('.')
+  if (!exp || !mac) return false
+  const expected = createHmac('sha256', secret).update(`${purpose}\n${connectionId}\n${exp}`).digest('base64url')
+  const a = Buffer.from(mac)
+  const b = Buffer.from(expected)
+  if (a.length !== b.length || !timingSafeEqual(a, b)) return false
+  return Number.parseInt(exp, 36) * 1000 > now.getTime()
+}
+
+/** The hosted page's address: `${PUBLIC_URL}/data/{id}?token=…` (token: see connections' create). */
+export function hostedPageUri (publicUrl: string, connectionId: string, token: string): string {
+  return `${publicUrl}/data/${encodeURIComponent(connectionId)}?token=${encodeURIComponent(token)}`
+}
