@@ -34,7 +34,7 @@ export async function loadOrCreateKey (db: Kysely<Database>, use: 'token' | 'web
 }
 
 async function fromRow (row: { kid: string, alg: string, private_jwk: string, public_jwk: string }): Promise<SigningKey> {
-  const privateKey = await importJWK(JSON.parse(row.private_jwk), row.alg) as CryptoKey
+  const privateKey = await importJWK(JSON.parse(row.private_jwk), row.alg, { extractable: true }) as CryptoKey
   return { kid: row.kid, alg: row.alg, privateKey, publicJwk: JSON.parse(row.public_jwk) }
 }
 
