@@ -10,6 +10,8 @@ import type { Database } from './storage/database.ts'
 import type { DialectName } from './storage/dialect.ts'
 import { migrateToLatest } from './storage/migrate.ts'
 import { Workers } from './workers.ts'
+import { createModelBankAdapter } from './modules/providers/model-bank.adapter.ts'
+import type { ProviderAdapter } from './modules/providers/provider-adapter.ts'
 
 /**
  * The composition root: everything a module needs, made once per process and passed down explicitly.
@@ -31,6 +33,8 @@ export interface Deps {
    * when MODEL_BANK_URL is set.
    */
   bankFetch: HttpFetch
+  /** The bank behind every provider (the model bank in sandbox), reached through `bankFetch`. */
+  adapter: ProviderAdapter
   /** Base URL the model bank is reached at server-to-server (browser redirects use config.publicUrl). */
   bankBaseUrl: string
   /** Closes what createDeps opened (database, Redis). */
@@ -51,7 +55,8 @@ export async function createDeps (config: Config, options: DepsOptions = {}): Pr
   const tokenKey = await loadOrCreateKey(db.kysely, 'token', 'RS256')
   const webhookKey = await loadOrCreateKey(db.kysely, 'webhook', 'ES512')
   const closers: Array<() => Promise<void>> = [db.close]
-  return {
+  const bankBaseUrl = config.modelBankUrl ?? `${config.publicUrl}/model-bank`
+  const deps: Deps = {
     config,
     db: db.kysely,
     dialect: db.dialect,
@@ -60,10 +65,12 @@ export async function createDeps (config: Config, options: DepsOptions = {}): Pr
     webhookKey,
     secret: createHash('sha256').update('ledgerite-link-secret\n').update(JSON.stringify(tokenKey.publicJwk)).update(await privateKeyPem(tokenKey)).digest(),
     bankFetch: async () => { throw new Error('bankFetch is bound when the app is built') },
-    bankBaseUrl: config.modelBankUrl ?? `${config.publicUrl}/model-bank`,
+    bankBaseUrl,
+    adapter: createModelBankAdapter(() => deps.bankFetch, bankBaseUrl),
     workers: new Workers(options.onWorkerError ?? ((name, err) => console.error(`worker ${name} failed`, err))),
     close: async () => {
       for (const c of closers.reverse()) await c()
     },
   }
+  return deps
 }
