@@ -48,6 +48,10 @@ export async function buildApp (deps: Deps, options: BuildAppOptions = {}): Prom
     reply.header(TRACE_HEADER, request.id)
     reply.header('X-Content-Type-Options', 'nosniff')
   })
+  // Per-route request counts and latency; the route pattern, not the URL, so ids don't explode the label set.
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000)
+  })
   registerErrorHandling(app)
 
   // Each module is a plugin given the same deps; order only matters for hooks, and no module adds global ones.

@@ -10,6 +10,7 @@ import type { Database } from './storage/database.ts'
 import type { DialectName } from './storage/dialect.ts'
 import { migrateToLatest } from './storage/migrate.ts'
 import { Workers } from './workers.ts'
+import { Metrics } from './http/metrics.ts'
 import { createModelBankAdapter } from './modules/providers/model-bank.adapter.ts'
 import type { ProviderAdapter } from './modules/providers/provider-adapter.ts'
 
@@ -26,6 +27,8 @@ export interface Deps {
   /** ES512 key that signs webhooks; its public half is served at /.well-known/jwks. */
   webhookKey: SigningKey
   workers: Workers
+  /** Prometheus metrics (rendered at /metrics); modules add counters such as rate-limit refusals. */
+  metrics: Metrics
   /** Server secret for HMAC-signed browser links; derived from the stored token key, so every process agrees. */
   secret: Buffer
   /**
@@ -67,6 +70,7 @@ export async function createDeps (config: Config, options: DepsOptions = {}): Pr
     bankFetch: async () => { throw new Error('bankFetch is bound when the app is built') },
     bankBaseUrl,
     adapter: createModelBankAdapter(() => deps.bankFetch, bankBaseUrl),
+    metrics: new Metrics(),
     workers: new Workers(options.onWorkerError ?? ((name, err) => console.error(`worker ${name} failed`, err))),
     close: async () => {
       for (const c of closers.reverse()) await c()

@@ -1,4 +1,31 @@
 import type { FastifyInstance } from 'fastify'
+import { sql } from 'kysely'
 import type { Deps } from '../../deps.ts'
 
-export async function opsRoutes (_app: FastifyInstance, _deps: Deps): Promise<void> {}
+/**
+ * Operability: liveness (/healthz: the process answers), readiness (/readyz: the database answers — take the
+ * instance out of a load balancer otherwise) and Prometheus metrics (/metrics).
+ */
+export async function opsRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
+  deps.metrics.gauge('ledgerite_webhook_queue_depth', 'Webhook events waiting for delivery (pending).', async () => {
+    const row = await deps.db.selectFrom('webhook_events').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'pending').executeTakeFirst()
+    return Number(row?.n ?? 0)
+  })
+
+  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }))
+
+  app.get('/readyz', { logLevel: 'warn' }, async (request, reply) => {
+    try {
+      await sql`select 1`.execute(deps.db)
+      return { status: 'ready', database: deps.dialect }
+    } catch (err) {
+      request.log.error({ err }, 'readiness check failed')
+      return reply.code(503).send({ status: 'unavailable', database: deps.dialect })
+    }
+  })
+
+  app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) => {
+    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(await deps.metrics.render())
+  })
+}
