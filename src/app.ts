@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify'
 import type { Deps } from './deps.ts'
 import { registerErrorHandling } from './http/error-handler.ts'
 import { injectFetch } from './http/inject-fetch.ts'
+import { registerOpenApi } from './http/openapi.ts'
 import { genTraceId, TRACE_HEADER } from './http/trace-id.ts'
 import { validatorCompiler } from './http/validation.ts'
 import { tokenRoutes } from './modules/auth/token.routes.ts'
@@ -53,6 +54,8 @@ export async function buildApp (deps: Deps, options: BuildAppOptions = {}): Prom
     deps.metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000)
   })
   registerErrorHandling(app)
+
+  await registerOpenApi(app, deps.config)
 
   // Each module is a plugin given the same deps; order only matters for hooks, and no module adds global ones.
   await app.register(async (s) => tokenRoutes(s, deps))
