@@ -58,7 +58,9 @@ export class Metrics {
     for (const { labels, value } of this.requests.values()) out.push(`ledgerite_http_requests_total${labelText(labels)} ${value}`)
     out.push('# HELP ledgerite_http_request_duration_seconds HTTP request latency by method and route.', '# TYPE ledgerite_http_request_duration_seconds histogram')
     for (const { labels, h } of this.durations.values()) {
-      BUCKETS.forEach((le, i) => out.push(`ledgerite_http_request_duration_seconds_bucket${labelText({ ...labels, le: String(le) })} ${h.buckets[i]}`))
+      for (let i = 0; i < BUCKETS.length; i++) {
+        out.push(`ledgerite_http_request_duration_seconds_bucket${labelText({ ...labels, le: String(BUCKETS[i]) })} ${h.buckets[i]}`)
+      }
       out.push(`ledgerite_http_request_duration_seconds_bucket${labelText({ ...labels, le: '+Inf' })} ${h.count}`)
       out.push(`ledgerite_http_request_duration_seconds_sum${labelText(labels)} ${h.sum}`)
       out.push(`ledgerite_http_request_duration_seconds_count${labelText(labels)} ${h.count}`)
