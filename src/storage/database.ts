@@ -88,6 +88,36 @@ export interface WebhookEventTable {
   locked_until: string | null
   locked_by: string | null
   delivered_at: string | null
+  /** Start of the current retry window (real time); NULL: `created_at`. A redelivery opens a new window. */
+  retry_window_start: string | null
+}
+
+/** One HTTP attempt to deliver a webhook event (the delivery log). Times are real time. */
+export interface WebhookAttemptTable {
+  id: string
+  event_id: string
+  client_id: string
+  attempt: number
+  at: string
+  url: string
+  status_code: number | null
+  error: string | null
+  duration_ms: number
+  worker: string
+}
+
+/** The hosted pages' state per connection (migration 0006_journey_pages; src/modules/journey). */
+export interface JourneySessionTable {
+  connection_id: string
+  client_id: string
+  token_hash: string
+  provider_id: string | null
+  consent_given_at: string | null
+  handoff_expires_at: string | null
+  handoff_opened_at: string | null
+  mobile_token_hash: string | null
+  created_at: string
+  updated_at: string
 }
 
 export interface Database {
@@ -96,6 +126,8 @@ export interface Database {
   connections: ConnectionTable
   connection_events: ConnectionEventTable
   webhook_events: WebhookEventTable
+  webhook_attempts: WebhookAttemptTable
+  journey_sessions: JourneySessionTable
 }
 
 export type ClientRow = Selectable<ClientTable>
