@@ -47,3 +47,39 @@ export async function listConnectionEvents (db: Kysely<Database>, clientId: stri
     .where('client_id', '=', clientId).where('connection_id', '=', connectionId)
     .orderBy('at').orderBy('id').execute()
 }
+
+/**
+ * Create-connection's write: the connection and its `created` timeline entry, in one transaction (committed before
+ * any call to a bank).
+ */
+export async function insertConnectionWithEvent (
+  db: Kysely<Database>,
+  row: NewConnectionRow,
+  event: { at: Date, detail?: Record<string, unknown> },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('connections').values(row).execute()
+    await addConnectionEvent(trx, { connectionId: row.id, clientId: row.client_id, at: event.at, kind: 'created', ...(event.detail ? { detail: event.detail } : {}) })
+  })
+}
+
+/**
+ * A page of the client's connections, newest first. Keyset pagination on (created_at, id), so connections created
+ * in the same millisecond are neither skipped nor repeated.
+ */
+export async function listConnectionsPage (
+  db: Kysely<Database>,
+  clientId: string,
+  options: { limit: number, after?: { createdAt: string, id: string }, status?: string },
+): Promise<ConnectionRow[]> {
+  let q = db.selectFrom('connections').selectAll().where('client_id', '=', clientId)
+  if (options.status) q = q.where('status', '=', options.status)
+  const after = options.after
+  if (after) {
+    q = q.where((eb) => eb.or([
+      eb('created_at', '<', after.createdAt),
+      eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
+    ]))
+  }
+  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute()
+}

@@ -1,4 +1,68 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifySchemaValidationError } from 'fastify'
+import type { Static } from '@sinclair/typebox'
 import type { Deps } from '../../deps.ts'
+import { requireDataToken } from '../../http/authenticate.ts'
+import { requireJsonBody } from '../../http/require-json.ts'
+import { formatValidationErrors } from '../../http/validation.ts'
+import { createConnectionHints } from './connection.hints.ts'
+import {
+  ConnectionListSchema, ConnectionParams, ConnectionViewSchema, CreateConnectionBody, CreatedConnectionSchema, ListConnectionsQuery,
+} from './connection.schema.ts'
+import { createConnection, getConnection, listConnections } from './connection.service.ts'
 
-export async function connectionRoutes (_app: FastifyInstance, _deps: Deps): Promise<void> {}
+const extension = { 'x-ledgerite-extension': true }
+
+/** Create a connection (the contract), read one and list them (extensions). Handlers only translate HTTP. */
+export async function connectionRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
+  const auth = requireDataToken(deps.tokens)
+
+  app.post('/v3/data-connections', {
+    schema: {
+      summary: 'Create a connection',
+      tags: ['Connection Management'],
+      security: [{ OAuth2: ['data'] }],
+      body: CreateConnectionBody,
+      response: { 201: CreatedConnectionSchema },
+    },
+    // The schema's problems are merged with the cross-field rules' in the service: one 400 lists them all.
+    attachValidation: true,
+    config: { hints: createConnectionHints },
+    preValidation: requireJsonBody,
+    preHandler: auth,
+  }, async (request, reply) => {
+    const validation = (request as { validationError?: { validation?: FastifySchemaValidationError[] } }).validationError?.validation
+    const created = await createConnection(deps, {
+      clientId: request.clientId,
+      body: request.body,
+      schemaErrors: validation ? formatValidationErrors(validation as never, 'body', request.body, createConnectionHints) : undefined,
+      headers: request.headers,
+    })
+    return reply.code(201).send(created)
+  })
+
+  app.get<{ Params: Static<typeof ConnectionParams> }>('/v3/data-connections/:connection_id', {
+    schema: {
+      summary: 'Get a connection (Ledgerite extension)',
+      description: 'Extension: not in the published Data API v3. The connection\'s status, user, scopes and timeline fields.',
+      tags: ['Connection Management'],
+      security: [{ OAuth2: ['data'] }],
+      params: ConnectionParams,
+      response: { 200: ConnectionViewSchema },
+      ...extension,
+    },
+    preHandler: auth,
+  }, async (request) => getConnection(deps, request.clientId, request.params.connection_id))
+
+  app.get<{ Querystring: Static<typeof ListConnectionsQuery> }>('/v3/data-connections', {
+    schema: {
+      summary: 'List connections (Ledgerite extension)',
+      description: 'Extension: not in the published Data API v3. The client\'s connections, newest first; `limit` 1–100 (default 20), `cursor` from `pagination.next_cursor`, optional `status`.',
+      tags: ['Connection Management'],
+      security: [{ OAuth2: ['data'] }],
+      querystring: ListConnectionsQuery,
+      response: { 200: ConnectionListSchema },
+      ...extension,
+    },
+    preHandler: auth,
+  }, async (request) => listConnections(deps, request.clientId, request.query))
+}

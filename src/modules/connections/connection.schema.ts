@@ -1,0 +1,172 @@
+import { type Static, type TObject, Type } from '@sinclair/typebox'
+import { CONNECTION_SCOPES } from '../../contract/scopes.ts'
+import { CUSTOMER_SEGMENTS, FILTER_COUNTRIES, RELEASE_CHANNELS } from '../providers/provider.filter.ts'
+import { CONNECTION_STATUSES } from './connection.state.ts'
+
+/**
+ * The wire shape of create-connection and of the connection read extensions, as TypeBox schemas: the request is
+ * validated against these (strictly: no unknown field anywhere, every problem reported), the responses are
+ * serialised through them, and /openapi.json is generated from them. Cross-field rules live in rules/.
+ */
+
+/** A string enum that validates as `{type: string, enum}` so a wrong value is answered with the values that exist. */
+const StringEnum = <T extends string>(values: readonly T[], options: Record<string, unknown> = {}) =>
+  Type.Unsafe<T>({ type: 'string', enum: [...values], ...options })
+
+/**
+ * A union discriminated by `type` (Ajv `discriminator`). `type` is also declared on the union itself, so a missing
+ * or unknown `type` is reported on `<field>.type` with the values that exist, next to the body's other problems.
+ */
+function ByType<A extends TObject, B extends TObject> (a: A, b: B, options: Record<string, unknown> = {}) {
+  const values = [a, b].map((s) => (s.properties.type as unknown as { const: string }).const)
+  return Type.Unsafe<Static<A> | Static<B>>({
+    type: 'object',
+    required: ['type'],
+    properties: { type: { type: 'string', enum: values } },
+    discriminator: { propertyName: 'type' },
+    oneOf: [a, b],
+    ...options,
+  })
+}
+
+const strict = { additionalProperties: false } as const
+
+export const ProviderFilterSchema = Type.Object({
+  countries: Type.Optional(Type.Array(StringEnum(FILTER_COUNTRIES), { minItems: 1, uniqueItems: true, description: 'Only providers from these countries.' })),
+  release_channel: Type.Optional(StringEnum(RELEASE_CHANNELS, {
+    description: 'Lowest stability shown: private_beta adds private-beta providers to general-availability ones; public_beta adds both.',
+    default: 'general_availability',
+  })),
+  customer_segments: Type.Optional(Type.Array(StringEnum(CUSTOMER_SEGMENTS), { minItems: 1, uniqueItems: true, description: 'Default ["retail"].' })),
+  provider_ids: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, uniqueItems: true, description: 'Providers to include beyond the filters.' })),
+  excludes: Type.Optional(Type.Object({
+    provider_ids: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, uniqueItems: true })),
+  }, strict)),
+}, strict)
+
+const ProviderSelectionSchema = ByType(
+  Type.Object({ type: Type.Literal('preselected'), provider_id: Type.String({ minLength: 1 }) }, { ...strict, title: 'Preselected' }),
+  Type.Object({ type: Type.Literal('user_selected'), filter: Type.Optional(ProviderFilterSchema) }, { ...strict, title: 'User selected' }),
+)
+
+/** E.164 as the ITU recommends: `+`, the country calling code, the number; digits only. */
+export const PHONE_PATTERN = '^\\+[1-9][0-9]{6,14}$'
+
+const UserSchema = Type.Object({
+  id: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Kept if given; generated otherwise.' })),
+  name: Type.Optional(Type.String({ pattern: '^[^()]+$', maxLength: 256, description: 'Full first and last name, no parentheses.' })),
+  email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })),
+  phone: Type.Optional(Type.String({ pattern: PHONE_PATTERN })),
+}, strict)
+
+const UserConsentSchema = ByType(
+  // captured_at is checked by rules/captured-at.ts (RFC 3339, UTC, not in the future) so the message can say which.
+  Type.Object({ type: Type.Literal('precaptured'), captured_at: Type.String({ description: 'RFC 3339, UTC, not in the future.' }) }, { ...strict, title: 'Pre-captured' }),
+  Type.Object({ type: Type.Literal('authorization_flow_captured') }, { ...strict, title: 'Authorization flow captured' }),
+)
+
+const ReturnUri = Type.String({ minLength: 1, maxLength: 2048, description: 'Must be registered for the client (Console: redirect URIs).' })
+const CountryCode = Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2.' })
+const LanguageCode = Type.String({ pattern: '^[a-z]{2}$', description: 'ISO 639-1.' })
+
+const HostedPageSchema = ByType(
+  // The page requires return_uri for every hosted page; the OpenAPI's result_page has none. The page wins.
+  // country_code chooses the banks shown first, so only the authorization_flow page takes it (as in the OpenAPI).
+  Type.Object({
+    type: Type.Literal('result_page'),
+    return_uri: ReturnUri,
+    language_code: Type.Optional(LanguageCode),
+  }, { ...strict, title: 'Result page' }),
+  Type.Object({
+    type: Type.Literal('authorization_flow'),
+    return_uri: ReturnUri,
+    country_code: Type.Optional(CountryCode),
+    language_code: Type.Optional(LanguageCode),
+  }, { ...strict, title: 'Authorization flow' }),
+)
+
+const AuthorizationFlowSchema = Type.Object({
+  redirect: Type.Object({ return_uri: ReturnUri }, strict),
+}, { ...strict, description: 'Your own UI redirects the user to the bank. Not with hosted_page.type=authorization_flow.' })
+
+export const CreateConnectionBody = Type.Object({
+  // Duplicates are accepted and removed (the published schema does not forbid them); see docs/behaviour-notes.md.
+  scopes: Type.Array(StringEnum(CONNECTION_SCOPES), { minItems: 1 }),
+  provider_selection: ProviderSelectionSchema,
+  user: UserSchema,
+  // Key count, key length and value length are checked by rules/metadata.ts, which names the key at fault.
+  metadata: Type.Optional(Type.Record(Type.String(), Type.String())),
+  user_consent: UserConsentSchema,
+  hosted_page: Type.Optional(HostedPageSchema),
+  authorization_flow: Type.Optional(AuthorizationFlowSchema),
+  data_access_type: Type.Optional(StringEnum(['one_time', 'recurring'] as const, { default: 'recurring' })),
+}, strict)
+export type CreateConnectionBody = Static<typeof CreateConnectionBody>
+
+// ---- responses ----
+
+const WireProviderSchema = Type.Object({
+  id: Type.String(), display_name: Type.String(), icon_uri: Type.String(), logo_uri: Type.String(), bg_color: Type.String(),
+})
+
+/**
+ * 201: `{id, user: {id}, status: "authorization_required", hosted_page: {uri}}` or `{id, user: {id},
+ * status: "authorizing", authorization_flow: {actions: {next}}}`. One object schema with the branch members optional
+ * (the presenter makes exactly one shape), so serialisation stays a plain compiled stringify.
+ */
+export const CreatedConnectionSchema = Type.Object({
+  id: Type.String(),
+  user: Type.Object({ id: Type.String() }),
+  status: StringEnum(['authorization_required', 'authorizing'] as const),
+  hosted_page: Type.Optional(Type.Object({ uri: Type.String() })),
+  authorization_flow: Type.Optional(Type.Object({
+    actions: Type.Object({
+      next: Type.Object({
+        type: StringEnum(['redirect', 'provider_selection'] as const),
+        uri: Type.Optional(Type.String()),
+        providers: Type.Optional(Type.Array(WireProviderSchema)),
+      }),
+    }),
+  })),
+})
+export type CreatedConnection = Static<typeof CreatedConnectionSchema>
+
+/** GET /v3/data-connections/{id} (extension). Members appear once they have a value. */
+export const ConnectionViewSchema = Type.Object({
+  id: Type.String(),
+  status: StringEnum(CONNECTION_STATUSES),
+  user: Type.Object({
+    id: Type.String(),
+    name: Type.Optional(Type.String()),
+    email: Type.Optional(Type.String()),
+    phone: Type.Optional(Type.String()),
+  }),
+  scopes: Type.Array(Type.String()),
+  data_access_type: StringEnum(['one_time', 'recurring'] as const),
+  metadata: Type.Optional(Type.Record(Type.String(), Type.String())),
+  provider: Type.Optional(Type.Object({ provider_id: Type.String(), display_name: Type.String() })),
+  created_at: Type.String(),
+  authorized_at: Type.Optional(Type.String()),
+  access_expires_at: Type.Optional(Type.String()),
+  failed_at: Type.Optional(Type.String()),
+  failure_stage: Type.Optional(Type.String()),
+  failure_reason: Type.Optional(Type.String()),
+  revoked_at: Type.Optional(Type.String()),
+  expired_at: Type.Optional(Type.String()),
+})
+export type ConnectionView = Static<typeof ConnectionViewSchema>
+
+export const ConnectionListSchema = Type.Object({
+  items: Type.Array(ConnectionViewSchema),
+  pagination: Type.Object({ next_cursor: Type.Union([Type.String(), Type.Null()]) }),
+})
+
+export const ConnectionParams = Type.Object({ connection_id: Type.String({ minLength: 1, maxLength: 128 }) })
+
+export const ListConnectionsQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+  status: Type.Optional(StringEnum(CONNECTION_STATUSES)),
+}, strict)
+
+export const WireProvider = WireProviderSchema
