@@ -6,6 +6,10 @@ import type { Database } from '../../storage/database.ts'
  * Writes a webhook event into the outbox. Call it inside the transaction that makes the state change the event
  * reports: the event exists if and only if the change was committed. The dispatcher delivers it later,
  * at least once, with this stable `event_id`.
+ *
+ * `now` is the client's virtual time (the payload's own times use it). Delivery runs on real time, so the row's
+ * `created_at` and `next_attempt_at` are `now` less the client's clock offset: an event raised after the client
+ * advanced its clock by 90 days is still due at once, and its retry window is 72 real hours.
  */
 export async function enqueueWebhook (
   trx: Kysely<Database>,
@@ -15,9 +19,9 @@ export async function enqueueWebhook (
   now: Date,
 ): Promise<string> {
   const eventId = ids.uuid()
-  const client = await trx.selectFrom('clients').select('webhook_uri').where('id', '=', clientId).executeTakeFirst()
+  const client = await trx.selectFrom('clients').select(['webhook_uri', 'clock_offset_seconds']).where('id', '=', clientId).executeTakeFirst()
   const payload = { type, event_version: 1, event_id: eventId, ...fields }
-  const at = now.toISOString()
+  const at = new Date(now.getTime() - Number(client?.clock_offset_seconds ?? 0) * 1000).toISOString()
   await trx.insertInto('webhook_events').values({
     id: eventId,
     client_id: clientId,

@@ -1,4 +1,114 @@
+import { type Static, Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
+import { ApiError, invalidField } from '../../contract/errors.ts'
 import type { Deps } from '../../deps.ts'
+import { requireDataToken } from '../../http/authenticate.ts'
+import { createWebhookDispatcher } from './webhook.dispatcher.ts'
+import { type DeliveryCursor, findDelivery, listDeliveries, requeueEvent } from './webhook.repository.ts'
+import { WEBHOOK_JWKS_PATH } from './webhook.signing.ts'
 
-export async function webhookRoutes (_app: FastifyInstance, _deps: Deps): Promise<void> {}
+const WEBHOOK_TYPES = ['connection_authorized', 'connection_failed', 'connection_revoked', 'connection_expired', 'transactions_request_completed', 'transactions_request_failed']
+const STATUSES = ['pending', 'delivered', 'failed', 'no_endpoint']
+
+const ListQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size (1–100, default 20).' })),
+  cursor: Type.Optional(Type.String({ maxLength: 200, description: 'The `pagination.next_cursor` of the previous page.' })),
+  type: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: WEBHOOK_TYPES })),
+  status: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: STATUSES })),
+}, { additionalProperties: false })
+
+const EventParams = Type.Object({ event_id: Type.String({ maxLength: 64 }) })
+
+const Attempt = Type.Object({
+  attempt: Type.Integer(),
+  at: Type.String({ format: 'date-time' }),
+  url: Type.String(),
+  status_code: Type.Union([Type.Integer(), Type.Null()]),
+  error: Type.Union([Type.String(), Type.Null()]),
+  duration_ms: Type.Integer(),
+})
+const Delivery = Type.Object({
+  event_id: Type.String({ format: 'uuid' }),
+  type: Type.String(),
+  status: Type.Unsafe<string>({ type: 'string', enum: STATUSES }),
+  created_at: Type.String({ format: 'date-time' }),
+  delivered_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  next_attempt_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  attempts: Type.Array(Attempt),
+  payload: Type.Unknown({ description: 'The body delivered, exactly as sent.' }),
+})
+
+const encodeCursor = (c: DeliveryCursor): string => Buffer.from(`${c.createdAt}|${c.id}`).toString('base64url')
+function decodeCursor (raw: string): DeliveryCursor {
+  const [createdAt, id] = Buffer.from(raw, 'base64url').toString('utf8').split('|')
+  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt))) {
+    throw invalidField('querystring.cursor', 'is not a cursor this endpoint returned; pass pagination.next_cursor unchanged')
+  }
+  return { createdAt, id }
+}
+
+/**
+ * Webhooks: the key set receivers verify signatures with, the delivery log and redelivery (both extensions), and
+ * the background dispatcher.
+ */
+export async function webhookRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
+  const dispatcher = createWebhookDispatcher(deps)
+  deps.workers.register({ name: 'webhooks', runOnce: () => dispatcher.runOnce(), intervalMs: 250 })
+
+  // The `jku` of every webhook signature. Only public members: the stored JWK never held the private `d` here.
+  app.get(WEBHOOK_JWKS_PATH, {
+    schema: { tags: ['Webhooks'], summary: 'Webhook signing keys (JWKS)', 'x-ledgerite-extension': true } as never,
+  }, async (_request, reply) => {
+    const { kty, crv, x, y, kid, alg, use } = deps.webhookKey.publicJwk
+    reply.header('cache-control', 'public, max-age=300')
+    return { keys: [{ kty, crv, x, y, kid, alg: alg ?? 'ES512', use: use ?? 'sig' }] }
+  })
+
+  const auth = requireDataToken(deps.tokens)
+
+  app.get<{ Querystring: Static<typeof ListQuery> }>('/v3/webhook-deliveries', {
+    preHandler: auth,
+    schema: {
+      tags: ['Webhooks'],
+      summary: 'Webhook delivery log (extension)',
+      description: 'Every webhook event raised for the calling client, newest first, with each delivery attempt.',
+      'x-ledgerite-extension': true,
+      security: [{ OAuth2: ['data'] }],
+      querystring: ListQuery,
+      response: { 200: Type.Object({ items: Type.Array(Delivery), pagination: Type.Object({ next_cursor: Type.Union([Type.String(), Type.Null()]) }) }) },
+    } as never,
+  }, async (request) => {
+    const q = request.query
+    const page = await listDeliveries(deps.db, request.clientId, {
+      limit: q.limit ?? 20,
+      ...(q.cursor ? { after: decodeCursor(q.cursor) } : {}),
+      ...(q.type ? { type: q.type } : {}),
+      ...(q.status ? { status: q.status } : {}),
+    })
+    return { items: page.items, pagination: { next_cursor: page.next ? encodeCursor(page.next) : null } }
+  })
+
+  app.post<{ Params: Static<typeof EventParams> }>('/v3/webhook-deliveries/:event_id/redeliver', {
+    preHandler: auth,
+    schema: {
+      tags: ['Webhooks'],
+      summary: 'Redeliver a webhook event (extension)',
+      description: 'Queues the event for delivery now, with the same event_id and body, and a fresh retry window.',
+      'x-ledgerite-extension': true,
+      security: [{ OAuth2: ['data'] }],
+      params: EventParams,
+      response: { 202: Delivery },
+    } as never,
+  }, async (request, reply) => {
+    const { clientId } = request
+    const eventId = request.params.event_id
+    const client = await deps.db.selectFrom('clients').select('webhook_uri').where('id', '=', clientId).executeTakeFirst()
+    const existing = await findDelivery(deps.db, clientId, eventId)
+    if (!existing) throw new ApiError('NOT_FOUND', 'Webhook event could not be found.')
+    if (!client?.webhook_uri) {
+      throw new ApiError('INVALID_STATE', 'No webhook URI is registered for this client: set one (ledgerite clients update --webhook-uri …) and redeliver.')
+    }
+    await requeueEvent(deps.db, clientId, eventId, deps.clock.realNow())
+    return reply.code(202).send(await findDelivery(deps.db, clientId, eventId))
+  })
+}
