@@ -1,4 +1,329 @@
-import type { FastifyInstance } from 'fastify'
+import { Type } from '@sinclair/typebox'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { ApiError } from '../../contract/errors.ts'
+import { ids, sha256 } from '../../contract/ids.ts'
 import type { Deps } from '../../deps.ts'
+import { type Connection, configurationOf } from '../connections/connection.model.ts'
+import { POLICY } from '../connections/connection.policy.ts'
+import { findProvider } from '../providers/provider.catalog.ts'
+import { accountsShared, chooseLanguage, countryName, isMessageKey, translator } from './i18n.ts'
+import { JOURNEY_CSS, JOURNEY_JS, providerLogoSvg } from './journey.assets.ts'
+import { appendSetCookie, checkCsrf, checkOrigin, cookieHeader, csrfField, parseCookies } from './journey.csrf.ts'
+import { JourneyPageError } from './journey.errors.ts'
+import type { MessageKey } from './journey.messages.ts'
+import { claimHandoff, type JourneySession, updateSession } from './journey-session.repository.ts'
+import {
+  assertJourneyOpen, chosenProviderId, clientOf, continueUri, declineConsent, goToBank, isFinal, liveState,
+  loadByPhone, loadBySignedLink, loadByToken, pickerModel, providersFor, resultPath, statusPath, stepOf,
+} from './journey.service.ts'
+import { renderPage, type PageData } from './journey.views.ts'
+import { ensureHandoff, HANDOFF_TTL_MINUTES, handoffUri, isMobileBrowser, linkExpiry, qrDataUri } from './qr-handoff.ts'
 
-export async function journeyRoutes (_app: FastifyInstance, _deps: Deps): Promise<void> {}
+/**
+ * The hosted authorisation pages (`hosted_page.uri` = /data/{id}?token=…): provider picker → consent → desktop
+ * hand-off or straight on → the bank (bank-step.ts) → result page → the client's return URI. Server-rendered,
+ * usable without JavaScript; every form carries a CSRF token; every page is sent with a strict CSP.
+ */
+const PHONE_COOKIE = 'ledgerite_phone'
+const SCOPE_ORDER = ['info', 'accounts', 'balance', 'transactions'] as const
+
+const Id = Type.Object({ id: Type.String({ maxLength: 64 }) })
+const Str = (max: number) => Type.Optional(Type.String({ maxLength: max }))
+
+export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
+  const publicUrl = deps.config.publicUrl
+  const secure = publicUrl.startsWith('https:')
+  const bankOrigin = new URL(deps.config.modelBankUrl ?? publicUrl).origin
+  const selfOrigin = new URL(publicUrl).origin
+  const formAction = bankOrigin === selfOrigin ? "'self'" : `'self' ${bankOrigin}`
+  const CSP = [
+    "default-src 'none'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "script-src 'self'", // journey.js only: the desktop page's live update
+    "connect-src 'self'", // …which polls the status endpoint
+    `form-action ${formAction}`, // the bank step answers a form POST with a redirect to the bank
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ')
+
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('Content-Security-Policy', CSP)
+    reply.header('X-Frame-Options', 'DENY')
+    reply.header('Referrer-Policy', 'no-referrer')
+    reply.header('Cache-Control', 'no-store')
+    reply.header('Cross-Origin-Opener-Policy', 'same-origin')
+  })
+
+  // Hosted-page problems render as pages in the user's language; anything else goes to the app's handler
+  // (which renders the plain HTML error page for these `html: true` routes, never a stack trace).
+  app.setErrorHandler(async (err: FastifyError, request, reply) => {
+    if (!request.routeOptions.config?.html) throw err
+    if (err instanceof JourneyPageError) return sendProblem(request, reply, err)
+    if (err.validation) return sendProblem(request, reply, new JourneyPageError('form'))
+    if (err instanceof ApiError && err.status === 404) return sendProblem(request, reply, new JourneyPageError('invalid'))
+    throw err
+  })
+
+  function sendProblem (request: FastifyRequest, reply: FastifyReply, err: JourneyPageError) {
+    const lang = chooseLanguage(err.languageCode, request.headers['accept-language'])
+    const t = translator(lang)
+    const key = err.problem
+    const text = key === 'expired' ? t('error.expired_body', { hours: POLICY.journeyLinkTtlHours }) : t(`error.${key}_body` as MessageKey)
+    return reply.code(err.status).type('text/html; charset=utf-8').send(renderPage('error', {
+      lang, t, title: t(`error.${key}_title` as MessageKey), heading: t(`error.${key}_title` as MessageKey), text,
+      status: err.status, traceId: request.id,
+      clientName: err.way?.clientName, continueHref: err.way?.continueHref,
+    }))
+  }
+
+  /** Language, translator and the bits every page of a connection shows. */
+  function pageBase (request: FastifyRequest, c: Connection, title: MessageKey, params?: Record<string, string>): PageData {
+    const lang = chooseLanguage(c.hostedPage?.language_code, request.headers['accept-language'])
+    const t = translator(lang)
+    return { lang, t, title: t(title, params), userName: c.user.name }
+  }
+
+  const providerView = (id: string, lang: string) => {
+    const p = findProvider(id)
+    return { id, name: p?.display_name ?? id, logo: `/data/assets/providers/${encodeURIComponent(id)}.svg`, country: p ? countryName(lang, p.country) : '' }
+  }
+
+  const html = (reply: FastifyReply, body: string) => reply.type('text/html; charset=utf-8').send(body)
+  const pagePath = (id: string) => `/data/${encodeURIComponent(id)}`
+  const tokenPage = (id: string, token: string) => `${pagePath(id)}?token=${encodeURIComponent(token)}`
+
+  // ---- assets ---------------------------------------------------------------------------------------------
+  app.get('/data/assets/journey.css', async (_request, reply) =>
+    reply.header('Cache-Control', 'public, max-age=3600').type('text/css; charset=utf-8').send(JOURNEY_CSS))
+  app.get('/data/assets/journey.js', async (_request, reply) =>
+    reply.header('Cache-Control', 'public, max-age=3600').type('text/javascript; charset=utf-8').send(JOURNEY_JS))
+  app.get('/data/assets/providers/:file', { schema: { params: Type.Object({ file: Type.String({ maxLength: 80 }) }) } }, async (request, reply) => {
+    const { file } = request.params as { file: string }
+    const provider = /^[a-z0-9-]+\.svg$/.test(file) ? findProvider(file.slice(0, -4)) : undefined
+    if (!provider) throw new ApiError('NOT_FOUND', 'No such provider logo.')
+    return reply.header('Cache-Control', 'public, max-age=86400').type('image/svg+xml').send(providerLogoSvg(provider))
+  })
+
+  // ---- the hosted page ------------------------------------------------------------------------------------
+  app.get('/data/:id', {
+    config: { html: true },
+    schema: { params: Id, querystring: Type.Object({ token: Str(200), q: Str(200), country: Str(8), change: Str(4) }) },
+  }, async (request, reply) => {
+    const { id } = request.params as { id: string }
+    const query = request.query as { token?: string, q?: string, country?: string, change?: string }
+    const { connection: c, session, now } = await loadByToken(deps, id, query.token)
+    const token = query.token!
+    const mobile = isMobileBrowser(request.headers['user-agent'])
+    const step = stepOf(c, session, { mobile, changeBank: query.change === '1' })
+    if (step === 'done') return reply.redirect(resultPath(deps, id, now), 303)
+    const client = await clientOf(deps, c)
+    const providerId = chosenProviderId(c, session)
+    const common = { token, csrf: csrfField(request, reply, deps.secret, secure), clientName: client.name, pagePath: pagePath(id) }
+
+    if (step === 'picker') {
+      const base = pageBase(request, c, 'picker.title')
+      const m = pickerModel(c, { q: query.q, country: query.country })
+      const href = (country: string | undefined) => `${tokenPage(id, token)}${country ? `&country=${encodeURIComponent(country)}` : ''}`
+      return html(reply, renderPage('picker', {
+        ...base, ...common,
+        q: m.q,
+        country: m.country,
+        tabs: m.countries.map((code) => ({ href: href(code), name: countryName(base.lang, code), current: !m.q && code === m.country })),
+        clearHref: href(m.country),
+        providers: m.providers.map((p) => providerView(p.provider_id, base.lang)),
+        formAction: `${pagePath(id)}/provider`,
+      }))
+    }
+    if (step === 'consent') {
+      const base = pageBase(request, c, 'consent.title', { client: client.name })
+      return html(reply, renderPage('consent', {
+        ...base, ...common,
+        provider: providerView(providerId!, base.lang),
+        scopes: SCOPE_ORDER.filter((s) => c.scopes.includes(s)).map((s) => base.t(`scope.${s}`)),
+        access: c.dataAccessType === 'one_time'
+          ? base.t('consent.one_time', { client: client.name, minutes: POLICY.oneTimeAccessWindowMinutes })
+          : base.t('consent.recurring', { client: client.name, days: POLICY.consentValidityDays }),
+        formAction: `${pagePath(id)}/consent`,
+        changeBankHref: configurationOf(c) === 1 ? `${tokenPage(id, token)}&change=1` : undefined,
+      }))
+    }
+    if (step === 'continue') {
+      const base = pageBase(request, c, 'continue.title', { provider: providerView(providerId!, 'en').name })
+      return html(reply, renderPage('continue', { ...base, ...common, provider: providerView(providerId!, base.lang), formAction: `${pagePath(id)}/bank` }))
+    }
+    const live = { statusUri: statusPath(deps, id, now), state: liveState(c, session, now) }
+    if (step === 'handoff') {
+      const expires = await ensureHandoff(deps.db, session!, now)
+      const uri = handoffUri(publicUrl, deps.secret, id, expires)
+      const base = pageBase(request, c, 'handoff.title', { provider: providerView(providerId!, 'en').name })
+      return html(reply, renderPage('handoff', {
+        ...base, ...common,
+        live: { ...live, state: 'handoff' },
+        provider: providerView(providerId!, base.lang),
+        handoffUri: uri,
+        qr: await qrDataUri(uri),
+        handoffMinutes: HANDOFF_TTL_MINUTES,
+        formAction: `${pagePath(id)}/bank`,
+      }))
+    }
+    if (step === 'phone_opened') {
+      const base = pageBase(request, c, 'handoff.opened_title')
+      return html(reply, renderPage('phone-opened', { ...base, ...common, live, provider: providerView(providerId!, base.lang), formAction: `${pagePath(id)}/bank` }))
+    }
+    // waiting: the bank step has begun, here or on the phone
+    const base = pageBase(request, c, 'waiting.title')
+    return html(reply, renderPage('waiting', {
+      ...base, live, provider: providerId ? providerView(c.providerId ?? providerId, base.lang) : undefined, refreshHref: tokenPage(id, token),
+    }))
+  })
+
+  // The user picked a bank (configuration 1). Changing the bank withdraws consent given for the previous one.
+  app.post('/data/:id/provider', {
+    config: { html: true },
+    schema: { params: Id, body: Type.Object({ token: Str(200), _csrf: Str(200), provider_id: Type.String({ maxLength: 100 }) }, { additionalProperties: false }) },
+  }, async (request, reply) => {
+    const { id } = request.params as { id: string }
+    const body = request.body as { token?: string, _csrf?: string, provider_id: string }
+    checkOrigin(request, publicUrl)
+    const { connection: c, now } = await loadByToken(deps, id, body.token)
+    const lang = c.hostedPage?.language_code
+    checkCsrf(request, deps.secret, body._csrf, lang)
+    if (c.status !== 'authorization_required' || configurationOf(c) !== 1) throw new JourneyPageError('state', lang)
+    if (!providersFor(c).some((p) => p.provider_id === body.provider_id)) throw new JourneyPageError('provider', lang)
+    await updateSession(deps.db, id, { provider_id: body.provider_id, consent_given_at: null }, now)
+    return reply.redirect(tokenPage(id, body.token!), 303)
+  })
+
+  app.post('/data/:id/consent', {
+    config: { html: true },
+    schema: { params: Id, body: Type.Object({ token: Str(200), _csrf: Str(200), decision: Type.Union([Type.Literal('allow'), Type.Literal('decline')]) }, { additionalProperties: false }) },
+  }, async (request, reply) => {
+    const { id } = request.params as { id: string }
+    const body = request.body as { token?: string, _csrf?: string, decision: 'allow' | 'decline' }
+    checkOrigin(request, publicUrl)
+    const { connection: c, session, now } = await loadByToken(deps, id, body.token)
+    const lang = c.hostedPage?.language_code
+    checkCsrf(request, deps.secret, body._csrf, lang)
+    if (stepOf(c, session, { mobile: false }) !== 'consent') throw new JourneyPageError('state', lang)
+    if (body.decision === 'decline') {
+      await declineConsent(deps, c, now)
+      return reply.redirect(resultPath(deps, id, now), 303)
+    }
+    await updateSession(deps.db, id, { consent_given_at: now.toISOString() }, now)
+    // On a phone there is nothing to hand off: straight to the bank. On a desktop, the hand-off choice.
+    if (isMobileBrowser(request.headers['user-agent'])) {
+      const fresh: JourneySession = { ...session!, consent_given_at: now.toISOString() }
+      return reply.redirect(await goToBank(deps, c, fresh, now), 303)
+    }
+    return reply.redirect(tokenPage(id, body.token!), 303)
+  })
+
+  // Leave for the bank: from the desktop ("continue on this device"), a phone browser, or the handed-off phone.
+  app.post('/data/:id/bank', {
+    config: { html: true },
+    schema: { params: Id, body: Type.Object({ token: Str(200), _csrf: Str(200) }, { additionalProperties: false }) },
+  }, async (request, reply) => {
+    const { id } = request.params as { id: string }
+    const body = request.body as { token?: string, _csrf?: string }
+    checkOrigin(request, publicUrl)
+    const { connection: c, session, now } = body.token
+      ? await loadByToken(deps, id, body.token)
+      : await loadByPhone(deps, id, parseCookies(request.headers.cookie)[PHONE_COOKIE])
+    checkCsrf(request, deps.secret, body._csrf, c.hostedPage?.language_code)
+    return reply.redirect(await goToBank(deps, c, session, now), 303)
+  })
+
+  // ---- desktop → mobile hand-off ----------------------------------------------------------------------------
+  // The QR code's one-time link. Opening it claims it (once) and gives this phone its own credential, a cookie
+  // scoped to this connection's pages, so a reload of the phone's page still works while the link is spent.
+  app.get('/data/:id/handoff', {
+    config: { html: true },
+    schema: { params: Id, querystring: Type.Object({ h: Str(200) }) },
+  }, async (request, reply) => {
+    const { id } = request.params as { id: string }
+    const { h } = request.query as { h?: string }
+    const { connection: c, session, now } = await loadBySignedLink(deps, id, 'handoff', h)
+    const lang = c.hostedPage?.language_code
+    const expires = linkExpiry(h!)!.toISOString()
+    if (!session || session.handoff_expires_at !== expires) throw new JourneyPageError('used', lang)
+    if (c.status !== 'authorization_required') throw new JourneyPageError('used', lang)
+    await assertJourneyOpen(deps, c, now)
+    const phoneToken = ids.token()
+    if (!(await claimHandoff(deps.db, id, expires, sha256(phoneToken), now))) throw new JourneyPageError('used', lang)
+    const maxAge = c.journeyExpiresAt ? Math.max(60, Math.floor((Date.parse(c.journeyExpiresAt) - now.getTime()) / 1000)) : 3600
+    appendSetCookie(reply, cookieHeader(PHONE_COOKIE, phoneToken, { path: pagePath(id), maxAge, secure }))
+    return reply.redirect(`${pagePath(id)}/phone`, 303)
+  })
+
+  app.get('/data/:id/phone', { config: { html: true }, schema: { params: Id } }, async (request, reply) => {
+    const { id } = request.params as { id: string }
+    const { connection: c, session, now } = await loadByPhone(deps, id, parseCookies(request.headers.cookie)[PHONE_COOKIE])
+    if (isFinal(c.status)) return reply.redirect(resultPath(deps, id, now), 303)
+    const providerId = chosenProviderId(c, session)!
+    if (c.status === 'authorizing') {
+      const base = pageBase(request, c, 'waiting.title')
+      return html(reply, renderPage('waiting', {
+        ...base, live: { statusUri: statusPath(deps, id, now), state: liveState(c, session, now) },
+        provider: providerView(c.providerId ?? providerId, base.lang), refreshHref: `${pagePath(id)}/phone`,
+      }))
+    }
+    const client = await clientOf(deps, c)
+    const base = pageBase(request, c, 'continue.title', { provider: providerView(providerId, 'en').name })
+    return html(reply, renderPage('continue', {
+      ...base, csrf: csrfField(request, reply, deps.secret, secure), clientName: client.name,
+      provider: providerView(providerId, base.lang), formAction: `${pagePath(id)}/bank`,
+    }))
+  })
+
+  // The desktop page's live update (journey.js polls this). An extension of the hosted pages, not of the API.
+  app.get('/data/:id/status', { schema: { params: Id, querystring: Type.Object({ l: Str(200) }) } }, async (request, reply) => {
+    const { id } = request.params as { id: string }
+    const { l } = request.query as { l?: string }
+    const { connection: c, session, now } = await loadBySignedLink(deps, id, 'status', l).catch((err: unknown) => {
+      if (err instanceof JourneyPageError) throw new ApiError('NOT_FOUND', 'No journey for this link, or the link has expired.')
+      throw err
+    })
+    return reply.send({
+      status: c.status,
+      state: liveState(c, session, now),
+      result_uri: isFinal(c.status) ? resultPath(deps, id, now) : null,
+    })
+  })
+
+  // ---- result ---------------------------------------------------------------------------------------------
+  app.get('/data/:id/result', {
+    config: { html: true },
+    schema: { params: Id, querystring: Type.Object({ l: Str(200) }) },
+  }, async (request, reply) => {
+    const { id } = request.params as { id: string }
+    const { l } = request.query as { l?: string }
+    const { connection: c, session, now } = await loadBySignedLink(deps, id, 'result', l)
+    const client = await clientOf(deps, c)
+    const providerId = c.providerId ?? chosenProviderId(c, session)
+    if (!isFinal(c.status)) {
+      // Reached early (another device is still at the bank): wait here and follow.
+      const base = pageBase(request, c, 'waiting.title')
+      return html(reply, renderPage('waiting', {
+        ...base, live: { statusUri: statusPath(deps, id, now), state: liveState(c, session, now) },
+        provider: providerId ? providerView(providerId, base.lang) : undefined,
+        refreshHref: `${pagePath(id)}/result?l=${encodeURIComponent(l!)}`,
+      }))
+    }
+    const outcome = c.status === 'authorized' ? 'success' : c.status === 'failed' ? 'failure' : 'inactive'
+    const base = pageBase(request, c, outcome === 'success' ? 'result.success_title' : outcome === 'failure' ? 'result.failure_title' : 'result.inactive_title')
+    const reason = c.failureReason ?? 'other'
+    const reasonKey = isMessageKey(`reason.${reason}`) ? `reason.${reason}` as MessageKey : 'reason.other'
+    return html(reply, renderPage('result', {
+      ...base,
+      outcome,
+      clientName: client.name,
+      providerName: providerId ? providerView(providerId, base.lang).name : '',
+      accounts: c.accountIds.length,
+      accountsText: accountsShared(base.t, base.lang, c.accountIds.length),
+      failureReason: reason,
+      reasonText: base.t(reasonKey),
+      continueHref: continueUri(c, client),
+    }))
+  })
+}

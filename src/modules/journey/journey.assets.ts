@@ -1,0 +1,122 @@
+import { escapeHtml } from '../../http/escape.ts'
+import type { Provider } from '../providers/provider.catalog.ts'
+
+/**
+ * The hosted pages' static assets, served from the package (no CDN): one stylesheet, one small script for the
+ * desktop page's live update, and each provider's logo tile drawn from its name and colour (the catalogue's logo
+ * URIs point at a CDN the page's CSP does not allow, and must work offline).
+ *
+ * Colours are chosen for contrast ≥ 4.5:1 (WCAG AA): text #1b1b1f on #ffffff is 16.8:1, muted #4b4b55 is 8.4:1,
+ * the primary button's #ffffff on #0b57d0 is 6.3:1, links #0b57d0 on #ffffff 6.3:1, errors #a4161a 7.7:1.
+ */
+export const JOURNEY_CSS = `
+*,*::before,*::after{box-sizing:border-box}
+html{-webkit-text-size-adjust:100%}
+body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;font-size:1rem;line-height:1.5;color:#1b1b1f;background:#f4f5f7}
+a{color:#0b57d0}
+:focus-visible{outline:3px solid #0b57d0;outline-offset:2px}
+.skip{position:absolute;left:-999px;top:0;background:#fff;padding:.5rem 1rem;z-index:2}
+.skip:focus{left:1rem}
+header.top{background:#fff;border-bottom:1px solid #d6d8de}
+header.top .inner{max-width:40rem;margin:0 auto;padding:.75rem 1rem;display:flex;justify-content:space-between;align-items:center;gap:1rem;flex-wrap:wrap}
+.brand{font-weight:700;font-size:1.05rem}
+.sandbox{font-size:.85rem;color:#4b4b55}
+main{max-width:40rem;margin:1.5rem auto;padding:0 1rem}
+.card{background:#fff;border:1px solid #d6d8de;border-radius:12px;padding:1.5rem}
+h1{font-size:1.5rem;line-height:1.25;margin:0 0 .75rem}
+h2{font-size:1.1rem;margin:1.25rem 0 .5rem}
+p{margin:.5rem 0}
+.muted{color:#4b4b55}
+.for-user{font-size:.9rem;color:#4b4b55;margin:0 0 1rem}
+.btn{display:inline-block;font:inherit;font-weight:600;font-size:1rem;padding:.75rem 1.25rem;border-radius:8px;border:2px solid #0b57d0;background:#0b57d0;color:#fff;cursor:pointer;text-decoration:none;text-align:center;min-height:48px}
+.btn:hover{background:#0842a0;border-color:#0842a0}
+.btn.secondary{background:#fff;color:#1b1b1f;border-color:#4b4b55}
+.btn.secondary:hover{background:#eef0f4}
+.btn.block{display:block;width:100%}
+.actions{display:flex;gap:.75rem;flex-wrap:wrap;margin-top:1.25rem}
+.actions form{flex:1 1 12rem;margin:0}
+.actions .btn{width:100%}
+.search{display:flex;gap:.5rem;margin:1rem 0}
+.search label{position:absolute;left:-999px}
+.search input{flex:1;min-width:0;font:inherit;padding:.6rem .75rem;border:2px solid #4b4b55;border-radius:8px;min-height:48px}
+.tabs{display:flex;flex-wrap:wrap;gap:.4rem;list-style:none;padding:0;margin:0 0 1rem}
+.tabs a{display:block;padding:.4rem .8rem;border:1px solid #4b4b55;border-radius:999px;text-decoration:none;color:#1b1b1f;font-size:.9rem}
+.tabs a[aria-current="page"]{background:#1b1b1f;color:#fff;border-color:#1b1b1f}
+.providers{list-style:none;padding:0;margin:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));gap:.5rem}
+.provider{display:flex;align-items:center;gap:.75rem;width:100%;font:inherit;font-size:1rem;text-align:left;padding:.6rem .75rem;background:#fff;border:1px solid #b9bcc6;border-radius:10px;cursor:pointer;color:#1b1b1f;min-height:56px}
+.provider:hover{border-color:#0b57d0;background:#f5f8ff}
+.provider img{width:40px;height:40px;border-radius:8px;flex:none}
+.provider .country{margin-left:auto;font-size:.8rem;color:#4b4b55}
+.bank-head{display:flex;align-items:center;gap:.75rem;margin-bottom:1rem}
+.bank-head img{width:48px;height:48px;border-radius:10px}
+ul.scopes{padding-left:1.25rem;margin:.5rem 0 1rem}
+ul.scopes li{margin:.25rem 0}
+.note{background:#f4f5f7;border-radius:8px;padding:.75rem 1rem;margin:1rem 0}
+.handoff{display:grid;grid-template-columns:auto 1fr;gap:1.5rem;align-items:center}
+.qr{width:200px;height:200px;border:1px solid #d6d8de;border-radius:8px;background:#fff}
+.or{display:flex;align-items:center;gap:.75rem;color:#4b4b55;margin:1.25rem 0}
+.or::before,.or::after{content:"";flex:1;border-top:1px solid #d6d8de}
+details{margin:.75rem 0}
+summary{cursor:pointer;color:#0b57d0}
+.copy{width:100%;font:inherit;font-size:.85rem;padding:.5rem;border:1px solid #4b4b55;border-radius:6px;margin-top:.5rem}
+.result-icon{font-size:2.5rem;line-height:1;margin-bottom:.5rem}
+.ok{color:#146c2e}
+.fail{color:#a4161a}
+.reason{border-left:4px solid #a4161a;padding:.25rem .75rem;margin:1rem 0}
+.spinner{width:2rem;height:2rem;border:4px solid #d6d8de;border-top-color:#0b57d0;border-radius:50%;animation:spin 1s linear infinite;margin:.5rem 0 1rem}
+@keyframes spin{to{transform:rotate(360deg)}}
+@media (prefers-reduced-motion:reduce){.spinner{animation:none}}
+footer{max-width:40rem;margin:0 auto 2rem;padding:0 1rem;font-size:.85rem;color:#4b4b55}
+@media (max-width:32rem){
+  main{margin:1rem auto}
+  .card{padding:1rem;border-radius:10px}
+  h1{font-size:1.3rem}
+  .handoff{grid-template-columns:1fr;justify-items:center}
+  .providers{grid-template-columns:1fr}
+}
+`.trim()
+
+/**
+ * The desktop page follows the journey by itself: it polls the status endpoint named in `data-status-uri` and
+ * goes to the result when there is one, or reloads when the state it was drawn for has changed (the phone opened
+ * the link, or left for the bank). Without JavaScript, a <noscript> meta refresh does the same more slowly.
+ */
+export const JOURNEY_JS = `
+(function () {
+  var root = document.querySelector('[data-status-uri]')
+  if (!root || !window.fetch) return
+  var uri = root.getAttribute('data-status-uri')
+  var state = root.getAttribute('data-state')
+  function later () { setTimeout(tick, 1500) }
+  function tick () {
+    fetch(uri, { cache: 'no-store', credentials: 'same-origin', headers: { accept: 'application/json' } })
+      .then(function (r) { return r.ok ? r.json() : null })
+      .then(function (s) {
+        if (!s) return later()
+        if (s.result_uri) { window.location.assign(s.result_uri); return }
+        if (s.state !== state) { window.location.reload(); return }
+        later()
+      }, later)
+  }
+  later()
+})()
+`.trim()
+
+/** Black or white initials, whichever contrasts more with the provider's colour. */
+function inkFor (bg: string): string {
+  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(bg)
+  if (!m) return '#ffffff'
+  const lin = (h: string) => { const c = Number.parseInt(h, 16) / 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4 }
+  const l = 0.2126 * lin(m[1]!) + 0.7152 * lin(m[2]!) + 0.0722 * lin(m[3]!)
+  return (l + 0.05) / 0.05 > 1.05 / (l + 0.05) ? '#000000' : '#ffffff'
+}
+
+/** A provider's logo tile: its initials on its colour. */
+export function providerLogoSvg (p: Provider): string {
+  const words = p.display_name.replace(/[^\p{L}\p{N} ]/gu, ' ').split(/\s+/).filter(Boolean)
+  const initials = (words.length > 1 ? words[0]![0]! + words[1]![0]! : (words[0] ?? '?').slice(0, 2)).toUpperCase()
+  const bg = /^#[0-9A-Fa-f]{6}$/.test(p.bg_color) ? p.bg_color : '#4B4B55'
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="80" height="80" viewBox="0 0 80 80" role="img" aria-label="${escapeHtml(p.display_name)}">` +
+    `<rect width="80" height="80" rx="16" fill="${bg}"/>` +
+    `<text x="40" y="40" dy=".35em" text-anchor="middle" font-family="system-ui,-apple-system,Segoe UI,Roboto,sans-serif" font-size="30" font-weight="700" fill="${inkFor(bg)}">${escapeHtml(initials)}</text></svg>`
+}
