@@ -120,6 +120,14 @@ export interface JourneySessionTable {
   updated_at: string
 }
 
+/** A Console sign-in (migration 0007_console; src/modules/console). Times are real time. */
+export interface ConsoleSessionTable {
+  id_hash: string
+  client_id: string
+  created_at: string
+  expires_at: string
+}
+
 export interface Database {
   clients: ClientTable
   signing_keys: SigningKeyTable
@@ -128,6 +136,7 @@ export interface Database {
   webhook_events: WebhookEventTable
   webhook_attempts: WebhookAttemptTable
   journey_sessions: JourneySessionTable
+  console_sessions: ConsoleSessionTable
 }
 
 export type ClientRow = Selectable<ClientTable>

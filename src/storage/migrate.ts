@@ -5,6 +5,7 @@ import * as m0003 from './migrations/0003_journey.ts'
 import * as m0004 from './migrations/0004_data.ts'
 import * as m0005 from './migrations/0005_webhooks.ts'
 import * as m0006 from './migrations/0006_journey_pages.ts'
+import * as m0007 from './migrations/0007_console.ts'
 
 /** One migration set for both dialects, in order. Applied at start and by `ledgerite migrate`. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004_data': m0004,
   '0005_webhooks': m0005,
   '0006_journey_pages': m0006,
+  '0007_console': m0007,
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema

@@ -1,4 +1,291 @@
-import type { FastifyInstance } from 'fastify'
+import { type Static, Type } from '@sinclair/typebox'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { ApiError } from '../../contract/errors.ts'
 import type { Deps } from '../../deps.ts'
+import { authenticateClient, checkUri, type Client, findClient, updateClient } from '../auth/client.repository.ts'
+import { findDelivery, requeueEvent } from '../webhooks/webhook.repository.ts'
+import { checkOrigin, csrfToken, verifyCsrf } from './console.csrf.ts'
+import { type Chrome, CONSOLE_CSS, renderPage } from './console.pages.ts'
+import { connectionDetail, connectionsPage, decodeDeliveryCursor, deliveriesPage } from './console.service.ts'
+import {
+  type ConsoleSession,
+  clearPreSession,
+  clearSessionCookie,
+  createSession,
+  deleteExpiredSessions,
+  deleteSession,
+  ensurePreSession,
+  findSession,
+  PRE_SESSION_COOKIE,
+  readCookie,
+  SESSION_COOKIE,
+  setSessionCookie,
+} from './console.session.ts'
 
-export async function consoleRoutes (_app: FastifyInstance, _deps: Deps): Promise<void> {}
+/** The pages' Content-Security-Policy: nothing but our own stylesheet, no scripts at all. */
+export const CONSOLE_CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The signed-in Console session and its client (Console routes only). */
+    console?: { session: ConsoleSession, client: Client }
+  }
+}
+
+const MAX_URI = 2048
+/** A client with more registered redirect URIs than this has a mistake in a script, not an integration. */
+const MAX_REDIRECT_URIS = 50
+
+const Csrf = Type.Optional(Type.String({ maxLength: 200 }))
+const SignInBody = Type.Object({
+  csrf_token: Csrf,
+  client_id: Type.String({ maxLength: 200 }),
+  client_secret: Type.String({ maxLength: 200 }),
+}, { additionalProperties: false })
+const CsrfOnlyBody = Type.Object({ csrf_token: Csrf }, { additionalProperties: false })
+const RedirectUriBody = Type.Object({ csrf_token: Csrf, redirect_uri: Type.String({ maxLength: MAX_URI }) }, { additionalProperties: false })
+const WebhookUriBody = Type.Object({ csrf_token: Csrf, webhook_uri: Type.String({ maxLength: MAX_URI }) }, { additionalProperties: false })
+const RedeliverBody = Type.Object({ csrf_token: Csrf, back: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false })
+const IdParams = Type.Object({ id: Type.String({ maxLength: 200 }) })
+const EventParams = Type.Object({ event_id: Type.String({ maxLength: 200 }) })
+const ConnectionsQuery = Type.Object({
+  before: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z$', description: 'created_at of the last connection of the previous page' })),
+  notice: Type.Optional(Type.String({ maxLength: 40 })),
+})
+const DeliveriesQuery = Type.Object({ after: Type.Optional(Type.String({ maxLength: 120 })), notice: Type.Optional(Type.String({ maxLength: 40 })) })
+const NoticeQuery = Type.Object({ notice: Type.Optional(Type.String({ maxLength: 40 })) })
+
+/** Notices shown after a redirect: fixed texts chosen by key, so nothing from the URL is ever echoed. */
+const NOTICES: Record<string, string> = {
+  redirect_uri_added: 'Redirect URI added.',
+  redirect_uri_removed: 'Redirect URI removed.',
+  webhook_uri_saved: 'Webhook URI saved.',
+  webhook_uri_removed: 'Webhook URI removed: events are kept in the delivery log but not sent.',
+  redelivery_queued: 'Redelivery queued: the event will be sent again shortly, with the same event_id.',
+}
+const notice = (key: string | undefined): string | undefined => (key ? NOTICES[key] : undefined)
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/**
+ * The Console at /console (an extension: the real service's Console is a separate web app). Server-rendered pages
+ * for a signed-in client: settings (redirect URIs, webhook URI), connections with their timeline, accounts and a
+ * balance chart, and the webhook delivery log with redelivery.
+ *
+ * Safety: a session cookie (HttpOnly, SameSite=Strict, Path=/console, 8 h) whose id is stored hashed; every form
+ * carries a CSRF token bound to the session and every POST must come from this origin; templates escape all data;
+ * the CSP allows no script and no inline style. Every read is scoped by the session's client: another client's
+ * connection is "not found".
+ */
+export async function consoleRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
+  deps.workers.register({ name: 'console-sessions', runOnce: () => deleteExpiredSessions(deps.db, deps.clock.realNow()), intervalMs: 60_000 })
+  await app.register(async (s) => routes(s, deps), { prefix: '/console' })
+}
+
+async function routes (app: FastifyInstance, deps: Deps): Promise<void> {
+  const secure = deps.config.publicUrl.startsWith('https:')
+  const html = { html: true } as const
+
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('content-security-policy', CONSOLE_CSP)
+    reply.header('x-frame-options', 'DENY')
+    reply.header('referrer-policy', 'same-origin')
+    reply.header('cache-control', 'no-store')
+  })
+
+  const chromeOf = (request: FastifyRequest, section: Chrome['section']): Chrome => {
+    const { session, client } = request.console!
+    return { client: { id: client.id, name: client.name }, csrf: csrfToken(deps.secret, session.idHash), section }
+  }
+
+  const sendPage = (reply: FastifyReply, status: number, template: string, title: string, chrome: Chrome | undefined, data: Record<string, unknown> = {}) =>
+    reply.code(status).type('text/html; charset=utf-8').send(renderPage(template, title, chrome, data))
+
+  // Errors the Console raises itself render in its own layout; anything else (validation) goes to the app's
+  // handler, which renders the plain HTML error page for `html` routes.
+  app.setErrorHandler(async (err, request, reply) => {
+    if (!(err instanceof ApiError)) throw err
+    request.log.info({ status: err.status, title: err.spec.title }, 'console request refused')
+    if (err.headers) reply.headers(err.headers)
+    const chrome = request.console ? chromeOf(request, 'connections') : undefined
+    return sendPage(reply, err.status, 'error', err.spec.title, chrome, { heading: err.spec.title, detail: err.message, status: err.status, traceId: request.id })
+  })
+  app.setNotFoundHandler(async (request, reply) => {
+    return sendPage(reply, 404, 'error', 'Not Found', undefined, { heading: 'Not Found', detail: `No Console page at ${request.url.split('?')[0]}.`, status: 404, traceId: request.id })
+  })
+
+  /** Loads the session; a GET without one goes to the sign-in page, anything else is refused. */
+  const requireSession = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const value = readCookie(request, SESSION_COOKIE)
+    const session = value ? await findSession(deps.db, value, deps.clock.realNow()) : undefined
+    const client = session ? await findClient(deps.db, session.clientId) : undefined
+    if (!session || !client) {
+      if (request.method === 'GET') return reply.redirect('/console/sign-in', 303)
+      throw new ApiError('UNAUTHENTICATED', 'Your Console session has ended: sign in again.')
+    }
+    request.console = { session, client }
+  }
+
+  /** Same origin, then the session-bound CSRF token (before the body is validated, so forgeries learn nothing). */
+  const requireCsrf = async (request: FastifyRequest): Promise<void> => {
+    refuseCrossOrigin(request)
+    const token = (request.body as { csrf_token?: unknown } | undefined)?.csrf_token
+    if (!verifyCsrf(deps.secret, request.console!.session.idHash, token)) {
+      throw new ApiError('FORBIDDEN', 'The form could not be verified (its CSRF token is missing or belongs to another session). Reload the page and try again.')
+    }
+  }
+
+  const refuseCrossOrigin = (request: FastifyRequest): void => {
+    const fetchSite = request.headers['sec-fetch-site']
+    const problem = fetchSite === 'cross-site' || fetchSite === 'same-site'
+      ? `the form was sent from another site (Sec-Fetch-Site: ${fetchSite})`
+      : checkOrigin(request, deps.config.publicUrl)
+    if (problem) throw new ApiError('FORBIDDEN', `The form was refused: ${problem}.`)
+  }
+
+  const signedIn = { preHandler: requireSession, config: html }
+  const signedInPost = { preValidation: [requireSession, requireCsrf], config: html }
+
+  app.get('/assets/console.css', { config: html }, async (_request, reply) => {
+    reply.header('cache-control', 'public, max-age=3600')
+    return reply.type('text/css; charset=utf-8').send(CONSOLE_CSS)
+  })
+
+  app.get('/', { config: html }, async (request, reply) => {
+    const value = readCookie(request, SESSION_COOKIE)
+    const session = value ? await findSession(deps.db, value, deps.clock.realNow()) : undefined
+    return reply.redirect(session ? '/console/connections' : '/console/sign-in', 303)
+  })
+
+  // ---- sign in / out ----
+
+  const signInPage = (request: FastifyRequest, reply: FastifyReply, status: number, data: { error?: string, clientId?: string } = {}) => {
+    const pre = ensurePreSession(request, reply, secure)
+    return sendPage(reply, status, 'sign-in', 'Sign in', undefined, { csrf: csrfToken(deps.secret, `pre\n${pre}`), ...data })
+  }
+
+  app.get('/sign-in', { config: html }, async (request, reply) => signInPage(request, reply, 200))
+
+  app.post<{ Body: Static<typeof SignInBody> }>('/sign-in', {
+    config: html,
+    schema: { body: SignInBody },
+    preValidation: async (request) => {
+      refuseCrossOrigin(request)
+      const pre = readCookie(request, PRE_SESSION_COOKIE)
+      const token = (request.body as { csrf_token?: unknown } | undefined)?.csrf_token
+      if (!pre || !verifyCsrf(deps.secret, `pre\n${pre}`, token)) {
+        throw new ApiError('FORBIDDEN', 'The sign-in form could not be verified (its CSRF token is missing or does not match this browser). Reload the sign-in page and try again.')
+      }
+    },
+  }, async (request, reply) => {
+    const { client_id: clientId, client_secret: secret } = request.body
+    const client = await authenticateClient(deps.db, clientId.trim(), secret)
+    if (!client) {
+      // One answer for an unknown id and a wrong secret, so the form cannot be used to find client ids.
+      return signInPage(request, reply, 401, { error: 'The client id or secret is wrong.', clientId })
+    }
+    const { cookieValue } = await createSession(deps.db, client.id, deps.clock.realNow())
+    setSessionCookie(reply, cookieValue, secure)
+    clearPreSession(reply, secure)
+    return reply.redirect('/console/connections', 303)
+  })
+
+  app.post('/sign-out', { ...signedInPost, schema: { body: CsrfOnlyBody } }, async (request, reply) => {
+    await deleteSession(deps.db, request.console!.session.idHash)
+    clearSessionCookie(reply, secure)
+    return reply.redirect('/console/sign-in', 303)
+  })
+
+  // ---- settings ----
+
+  const settingsPage = (request: FastifyRequest, reply: FastifyReply, status: number, data: Record<string, unknown>) =>
+    sendPage(reply, status, 'settings', 'Settings', chromeOf(request, 'settings'), { client: request.console!.client, ...data })
+
+  app.get<{ Querystring: Static<typeof NoticeQuery> }>('/settings', { ...signedIn, schema: { querystring: NoticeQuery } }, async (request, reply) => {
+    return settingsPage(request, reply, 200, { notice: notice(request.query.notice) })
+  })
+
+  app.post<{ Body: Static<typeof RedirectUriBody> }>('/settings/redirect-uris', { ...signedInPost, schema: { body: RedirectUriBody } }, async (request, reply) => {
+    const { client } = request.console!
+    const uri = request.body.redirect_uri.trim()
+    const problem = uri === '' ? 'must not be empty' : checkUri(uri) ??
+      (client.redirectUris.length >= MAX_REDIRECT_URIS && !client.redirectUris.includes(uri) ? `cannot be added: at most ${MAX_REDIRECT_URIS} redirect URIs may be registered` : undefined)
+    if (problem) {
+      return settingsPage(request, reply, 400, { error: `redirect_uri ${problem} (for example https://your-app.com/callback).`, redirectUriInput: uri })
+    }
+    await updateClient(deps.db, client.id, { addRedirectUris: [uri] })
+    return reply.redirect('/console/settings?notice=redirect_uri_added', 303)
+  })
+
+  app.post<{ Body: Static<typeof RedirectUriBody> }>('/settings/redirect-uris/remove', { ...signedInPost, schema: { body: RedirectUriBody } }, async (request, reply) => {
+    const { client } = request.console!
+    const uri = request.body.redirect_uri
+    if (!client.redirectUris.includes(uri)) {
+      return settingsPage(request, reply, 400, { error: 'redirect_uri is not registered, so it cannot be removed (was it removed in another tab?).' })
+    }
+    if (client.redirectUris.length === 1) {
+      return settingsPage(request, reply, 400, { error: 'redirect_uri is the only one registered: add its replacement first, then remove it.' })
+    }
+    await updateClient(deps.db, client.id, { removeRedirectUris: [uri] })
+    return reply.redirect('/console/settings?notice=redirect_uri_removed', 303)
+  })
+
+  app.post<{ Body: Static<typeof WebhookUriBody> }>('/settings/webhook-uri', { ...signedInPost, schema: { body: WebhookUriBody } }, async (request, reply) => {
+    const { client } = request.console!
+    const uri = request.body.webhook_uri.trim()
+    if (uri === '') {
+      await updateClient(deps.db, client.id, { webhookUri: null })
+      return reply.redirect('/console/settings?notice=webhook_uri_removed', 303)
+    }
+    const problem = checkUri(uri)
+    if (problem) return settingsPage(request, reply, 400, { error: `webhook_uri ${problem} (for example https://your-app.com/webhooks).`, webhookUriInput: uri })
+    await updateClient(deps.db, client.id, { webhookUri: uri })
+    return reply.redirect('/console/settings?notice=webhook_uri_saved', 303)
+  })
+
+  // ---- connections ----
+
+  app.get<{ Querystring: Static<typeof ConnectionsQuery> }>('/connections', { ...signedIn, schema: { querystring: ConnectionsQuery } }, async (request, reply) => {
+    const page = await connectionsPage(deps, request.console!.client.id, request.query.before)
+    return sendPage(reply, 200, 'connections', 'Connections', chromeOf(request, 'connections'), { ...page, paged: Boolean(request.query.before) })
+  })
+
+  app.get<{ Params: Static<typeof IdParams>, Querystring: Static<typeof NoticeQuery> }>('/connections/:id', {
+    ...signedIn,
+    schema: { params: IdParams, querystring: NoticeQuery },
+  }, async (request, reply) => {
+    const detail = await connectionDetail(deps, request.console!.client.id, request.params.id)
+    return sendPage(reply, 200, 'connection', `Connection ${detail.connection.id}`, chromeOf(request, 'connections'), { detail, notice: notice(request.query.notice) })
+  })
+
+  // ---- webhook deliveries ----
+
+  app.get<{ Querystring: Static<typeof DeliveriesQuery> }>('/webhooks', { ...signedIn, schema: { querystring: DeliveriesQuery } }, async (request, reply) => {
+    const { client } = request.console!
+    const after = decodeDeliveryCursor(request.query.after)
+    if (request.query.after && !after) throw new ApiError('NOT_FOUND', 'That page of the delivery log does not exist; start from the newest.')
+    const page = await deliveriesPage(deps, client.id, after)
+    return sendPage(reply, 200, 'webhooks', 'Webhook deliveries', chromeOf(request, 'webhooks'), {
+      ...page, paged: Boolean(after), webhookUri: client.webhookUri, notice: notice(request.query.notice),
+    })
+  })
+
+  // Does what POST /v3/webhook-deliveries/{event_id}/redeliver does: same event, due now, fresh retry window.
+  app.post<{ Params: Static<typeof EventParams>, Body: Static<typeof RedeliverBody> }>('/webhooks/:event_id/redeliver', {
+    ...signedInPost,
+    schema: { params: EventParams, body: RedeliverBody },
+  }, async (request, reply) => {
+    const { client } = request.console!
+    const eventId = request.params.event_id
+    if (!(await findDelivery(deps.db, client.id, eventId))) throw new ApiError('NOT_FOUND', 'No webhook event with this id belongs to your client.')
+    if (!client.webhookUri) {
+      throw new ApiError('INVALID_STATE', 'No webhook URI is registered for this client: set one in Settings, then redeliver.')
+    }
+    await requeueEvent(deps.db, client.id, eventId, deps.clock.realNow())
+    const back = request.body.back
+    const to = back && UUID.test(back)
+      ? `/console/connections/${back}?notice=redelivery_queued#timeline`
+      : `/console/webhooks?notice=redelivery_queued#event-${eventId}`
+    return reply.redirect(to, 303)
+  })
+}

@@ -1,0 +1,239 @@
+import type { Kysely } from 'kysely'
+import { ApiError } from '../../contract/errors.ts'
+import type { Deps } from '../../deps.ts'
+import type { Database } from '../../storage/database.ts'
+import { expireDueConnections } from '../connections/connection.lifecycle.ts'
+import { type Connection, toConnection } from '../connections/connection.model.ts'
+import { findConnection, listConnectionEvents, listConnections } from '../connections/connection.repository.ts'
+import { findProvider } from '../providers/provider.catalog.ts'
+import { BankError, type BankAccount, type BankGrant } from '../providers/provider-adapter.ts'
+import { type Delivery, type DeliveryCursor, findDelivery, listDeliveries } from '../webhooks/webhook.repository.ts'
+import { balanceChart, type ChartModel, dailyBalances, dayOf, formatMoney } from './console.chart.ts'
+
+/**
+ * What the Console's pages show, gathered from the modules that own it: connections and their timeline
+ * (connections), webhook deliveries and attempts (webhooks), accounts, balances and transactions (the bank, through
+ * the provider adapter, read as the client's virtual "today"). Every read is scoped by the signed-in client.
+ */
+
+export const PAGE_SIZE = 20
+/** How far back the balance chart goes. */
+export const CHART_DAYS = 90
+/** Bound on transaction pages read for one chart (500 each): a runaway cursor cannot hang the page. */
+const MAX_TRANSACTION_PAGES = 40
+
+export interface ConnectionListItem {
+  id: string
+  status: string
+  provider: string
+  userName: string | null
+  createdAt: string
+  authorizedAt: string | null
+}
+
+const providerLabel = (c: Pick<Connection, 'providerId'>): string => {
+  if (!c.providerId) return 'not chosen yet'
+  return findProvider(c.providerId)?.display_name ? `${findProvider(c.providerId)!.display_name} (${c.providerId})` : c.providerId
+}
+
+/** Newest first; `before` is the created_at of the last row of the previous page. */
+export async function connectionsPage (deps: Deps, clientId: string, before?: string): Promise<{ items: ConnectionListItem[], next?: string }> {
+  const rows = await listConnections(deps.db, clientId, { limit: PAGE_SIZE + 1, ...(before ? { before } : {}) })
+  const page = rows.slice(0, PAGE_SIZE).map(toConnection)
+  return {
+    items: page.map((c) => ({ id: c.id, status: c.status, provider: providerLabel(c), userName: c.user.name, createdAt: c.createdAt, authorizedAt: c.authorizedAt })),
+    ...(rows.length > PAGE_SIZE ? { next: page.at(-1)!.createdAt } : {}),
+  }
+}
+
+export interface TimelineEntry {
+  at: string
+  kind: 'connection' | 'status' | 'webhook'
+  title: string
+  /** Key/value pairs shown under the title (already plain text; the template escapes them). */
+  details: Array<[string, string]>
+  /** For webhook entries: the delivery with its attempts. */
+  delivery?: Delivery
+  tone: 'ok' | 'bad' | 'neutral'
+}
+
+const STATUS_TONE: Record<string, TimelineEntry['tone']> = { authorized: 'ok', failed: 'bad', revoked: 'bad', expired: 'bad' }
+
+function describeEvent (kind: string): { title: string, kind: TimelineEntry['kind'], tone: TimelineEntry['tone'] } {
+  if (kind.startsWith('status:')) {
+    const to = kind.slice('status:'.length)
+    return { title: `Status changed to ${to}`, kind: 'status', tone: STATUS_TONE[to] ?? 'neutral' }
+  }
+  const known: Record<string, string> = { created: 'Connection created' }
+  return { title: known[kind] ?? kind.replaceAll(/[_:.]+/g, ' ').replace(/^./, (c) => c.toUpperCase()), kind: 'connection', tone: 'neutral' }
+}
+
+const stringify = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v))
+
+/**
+ * Webhook events of this client that report on this connection. The outbox keeps payloads as JSON text, so the
+ * database narrows by text and the payload's own `connection_id` decides. (The webhooks module lists events by
+ * client, type and status only; this is the Console's one extra read of its table.)
+ */
+export async function connectionWebhookEventIds (db: Kysely<Database>, clientId: string, connectionId: string): Promise<string[]> {
+  // Connection ids are UUIDs; anything else cannot be one of ours and must not reach LIKE as a pattern.
+  if (!/^[0-9a-f-]{36}$/i.test(connectionId)) return []
+  const rows = await db.selectFrom('webhook_events').select(['id', 'payload'])
+    .where('client_id', '=', clientId).where('payload', 'like', `%${connectionId}%`)
+    .orderBy('created_at').orderBy('id').execute()
+  return rows.filter((r) => (JSON.parse(r.payload) as { connection_id?: unknown }).connection_id === connectionId).map((r) => r.id)
+}
+
+/** The time a webhook reports (its payload's `*_at`, on the client's clock like the timeline), else when it was queued. */
+function webhookTime (d: Delivery): string {
+  const p = d.payload as Record<string, unknown>
+  for (const key of ['authorized_at', 'failed_at', 'revoked_at', 'expired_at', 'completed_at']) {
+    if (typeof p[key] === 'string') return p[key] as string
+  }
+  return d.created_at
+}
+
+export async function timeline (deps: Deps, clientId: string, connectionId: string): Promise<TimelineEntry[]> {
+  const events = await listConnectionEvents(deps.db, clientId, connectionId)
+  const entries: TimelineEntry[] = events.map((e) => {
+    const d = describeEvent(e.kind)
+    const detail = e.detail ? JSON.parse(e.detail) as Record<string, unknown> : {}
+    return { at: e.at, kind: d.kind, title: d.title, tone: d.tone, details: Object.entries(detail).map(([k, v]) => [k, stringify(v)]) }
+  })
+  for (const id of await connectionWebhookEventIds(deps.db, clientId, connectionId)) {
+    const delivery = await findDelivery(deps.db, clientId, id)
+    if (!delivery) continue
+    entries.push({
+      at: webhookTime(delivery),
+      kind: 'webhook',
+      title: `Webhook ${delivery.type}`,
+      tone: delivery.status === 'delivered' ? 'ok' : delivery.status === 'failed' ? 'bad' : 'neutral',
+      details: [['event_id', delivery.event_id], ['delivery', delivery.status]],
+      delivery,
+    })
+  }
+  // Stable: entries at the same instant keep their order (a status change before the webhook it raised).
+  return entries.map((e, i) => ({ e, i })).sort((a, b) => (a.e.at < b.e.at ? -1 : a.e.at > b.e.at ? 1 : a.i - b.i)).map((x) => x.e)
+}
+
+export interface AccountView {
+  id: string
+  name: string
+  description: string
+  balance?: string
+  chart?: ChartModel
+  /** Why there is no balance or chart, when there is none. */
+  note?: string
+}
+
+export interface AccountsView {
+  accounts: AccountView[]
+  /** Why no accounts are shown, when none are. */
+  note?: string
+}
+
+const bankFailure = (err: unknown): string => {
+  if (err instanceof BankError) return `The bank answered with an error (${err.reason}).`
+  if (err instanceof ApiError) return err.message
+  throw err
+}
+
+function describeAccount (a: BankAccount): string {
+  const parts: string[] = [a.type === 'card' ? 'card' : `${a.account_type ?? 'account'}`, a.currency]
+  for (const id of a.account_identifiers ?? []) {
+    parts.push(id.type === 'iban' ? `IBAN ${id.iban}` : `sort code ${id.sort_code.replace(/(\d\d)(\d\d)(\d\d)/, '$1-$2-$3')}, account ${id.account_number}`)
+  }
+  return parts.join(' · ')
+}
+
+/** Settled and pending transactions of the last CHART_DAYS days up to `asOf`, every page. */
+async function recentTransactions (deps: Deps, grant: BankGrant, providerId: string, accountId: string, asOf: Date) {
+  const from = dayOf(new Date(asOf.getTime() - CHART_DAYS * 86_400_000))
+  const to = dayOf(asOf)
+  const all = []
+  let cursor: string | undefined
+  for (let page = 0; page < MAX_TRANSACTION_PAGES; page++) {
+    const r = await deps.adapter.getTransactions(grant, providerId, accountId, { from, to, pageSize: 500, asOf, ...(cursor ? { cursor } : {}) })
+    all.push(...r.items)
+    if (!r.nextCursor) break
+    cursor = r.nextCursor
+  }
+  return all
+}
+
+/**
+ * The connection's accounts, each with its balance and a chart of the last 90 days, read from the bank with the
+ * connection's grant. The Console reads as the client, not as an end user: these reads do not count against the
+ * unattended-access limit and are not recorded on the timeline.
+ */
+export async function accounts (deps: Deps, c: Connection): Promise<AccountsView> {
+  if (c.status !== 'authorized') {
+    return { accounts: [], note: c.status === 'authorization_required' || c.status === 'authorizing' ? 'The user has not authorised this connection yet.' : `The connection is ${c.status}: its data can no longer be read.` }
+  }
+  if (!c.scopes.includes('accounts')) return { accounts: [], note: 'The connection was not consented for the accounts scope.' }
+  if (!c.providerId || !c.providerState) return { accounts: [], note: 'The connection holds no bank grant.' }
+  const grant = c.providerState as BankGrant
+  const providerId = c.providerId
+  const asOf = await deps.clock.now(c.clientId)
+  let list: BankAccount[]
+  try {
+    list = await deps.adapter.getAccounts(grant, providerId, asOf)
+  } catch (err) {
+    return { accounts: [], note: bankFailure(err) }
+  }
+  if (c.accountIds.length > 0) list = list.filter((a) => c.accountIds.includes(a.id))
+  const out: AccountView[] = []
+  for (const a of list) {
+    const view: AccountView = { id: a.id, name: a.display_name ?? a.id, description: describeAccount(a) }
+    out.push(view)
+    if (!c.scopes.includes('balance') || !c.scopes.includes('transactions')) {
+      view.note = 'The balance chart needs the balance and transactions scopes, which this connection was not consented for.'
+      continue
+    }
+    try {
+      const balance = await deps.adapter.getBalance(grant, providerId, a.id, asOf)
+      view.balance = formatMoney(balance.current, balance.currency)
+      const txs = await recentTransactions(deps, grant, providerId, a.id, asOf)
+      const chart = balanceChart(dailyBalances(balance.current, txs, dayOf(asOf), CHART_DAYS + 1), balance.currency)
+      if (chart) view.chart = chart
+    } catch (err) {
+      view.note = bankFailure(err)
+    }
+  }
+  return { accounts: out, ...(out.length === 0 ? { note: 'The bank returned no accounts for this connection.' } : {}) }
+}
+
+export interface ConnectionDetail {
+  connection: Connection
+  provider: string
+  timeline: TimelineEntry[]
+  accounts: AccountsView
+}
+
+/** Another client's connection, or an unknown id: 404, the same answer, so ids cannot be probed. */
+export async function connectionDetail (deps: Deps, clientId: string, connectionId: string): Promise<ConnectionDetail> {
+  // Like GET /v3/data-connections/{id}: a connection whose access ended is shown as expired, not as authorized.
+  await expireDueConnections(deps.db, clientId, await deps.clock.now(clientId))
+  const row = await findConnection(deps.db, clientId, connectionId)
+  if (!row) throw new ApiError('NOT_FOUND', 'No connection with this id belongs to your client.')
+  const connection = toConnection(row)
+  return {
+    connection,
+    provider: providerLabel(connection),
+    timeline: await timeline(deps, clientId, connectionId),
+    accounts: await accounts(deps, connection),
+  }
+}
+
+/** Cursor of the deliveries page in a URL: `<created_at>~<id>`. */
+export const encodeDeliveryCursor = (c: DeliveryCursor): string => `${c.createdAt}~${c.id}`
+export function decodeDeliveryCursor (s: string | undefined): DeliveryCursor | undefined {
+  if (!s) return undefined
+  const m = /^(\d{4}-\d\d-\d\dT[\d:.]+Z)~([0-9a-f-]{36})$/i.exec(s)
+  return m ? { createdAt: m[1]!, id: m[2]! } : undefined
+}
+
+export async function deliveriesPage (deps: Deps, clientId: string, after?: DeliveryCursor): Promise<{ items: Delivery[], next?: string }> {
+  const r = await listDeliveries(deps.db, clientId, { limit: PAGE_SIZE, ...(after ? { after } : {}) })
+  return { items: r.items, ...(r.next ? { next: encodeDeliveryCursor(r.next) } : {}) }
+}
