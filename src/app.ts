@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify'
 import type { Deps } from './deps.ts'
 import { registerErrorHandling } from './http/error-handler.ts'
 import { injectFetch } from './http/inject-fetch.ts'
+import { registerJsonBodyParser } from './http/json-body-parser.ts'
 import { registerOpenApi } from './http/openapi.ts'
 import { genTraceId, TRACE_HEADER } from './http/trace-id.ts'
 import { validatorCompiler } from './http/validation.ts'
@@ -44,6 +45,7 @@ export async function buildApp (deps: Deps, options: BuildAppOptions = {}): Prom
   app.setValidatorCompiler(validatorCompiler)
   app.removeContentTypeParser('text/plain')
   await app.register(formbody, { bodyLimit: BODY_LIMIT })
+  registerJsonBodyParser(app, BODY_LIMIT)
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header(TRACE_HEADER, request.id)
