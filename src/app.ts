@@ -44,8 +44,8 @@ export async function buildApp (deps: Deps, options: BuildAppOptions = {}): Prom
   })
   app.setValidatorCompiler(validatorCompiler)
   app.removeContentTypeParser('text/plain')
-  await app.register(formbody, { bodyLimit: BODY_LIMIT })
   registerJsonBodyParser(app, BODY_LIMIT)
+  await app.register(formbody, { bodyLimit: BODY_LIMIT })
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header(TRACE_HEADER, request.id)
