@@ -126,35 +126,37 @@ test('tenant isolation: another client\'s connection and webhook event are not f
   assert.ok((await owner.get('/console/webhooks')).body.includes(aEvent))
 })
 
-test('connections are listed newest first with status, provider and times, 20 to a page', async (t) => {
+test('connections are listed newest first with status, provider and times, 20 to a page, none lost to equal times', async (t) => {
   const h = await buildTestApp(t)
   const c = await h.client()
   const base = Date.parse('2026-05-01T10:00:00.000Z')
-  const made: string[] = []
+  const made: Array<{ id: string, at: string }> = []
   for (let i = 0; i < 23; i++) {
-    const at = new Date(base + i * 60_000).toISOString()
-    made.push(await seedConnection(h, c.id, {
+    // Pairs share a creation time, so a page boundary falls between two connections made in the same millisecond.
+    const at = new Date(base + Math.floor(i / 2) * 60_000).toISOString()
+    made.push({ at, id: await seedConnection(h, c.id, {
       created_at: at,
       updated_at: at,
       user_name: `User ${i}`,
-      ...(i === 22 ? { status: 'authorized', provider_id: 'ob-monzo', authorized_at: new Date(base + i * 60_000 + 5000).toISOString() } : {}),
-    }))
+      ...(i === 22 ? { status: 'authorized', provider_id: 'ob-monzo', authorized_at: new Date(base + 11 * 60_000 + 5000).toISOString() } : {}),
+    }) })
   }
+  const expected = [...made].sort((x, y) => (x.at !== y.at ? (x.at < y.at ? 1 : -1) : (x.id < y.id ? 1 : -1))).map((m) => m.id)
   const b = await signIn(h, c)
   const first = await b.get('/console/connections')
   const ids = [...first.body.matchAll(/href="\/console\/connections\/([0-9a-f-]{36})"/g)].map((m) => m[1])
-  assert.deepEqual(ids, made.slice(3).reverse())
+  assert.deepEqual(ids, expected.slice(0, 20))
   assert.match(first.body, /status-authorized">authorized</)
   assert.match(first.body, /Monzo \(ob-monzo\)/)
-  assert.match(first.body, /2026-05-01 10:22:05 UTC/, 'authorised time')
-  assert.match(first.body, /2026-05-01 10:22:00 UTC/, 'created time')
-  const older = /href="(\/console\/connections\?before=[^"]+)" rel="next"/.exec(first.body)
+  assert.match(first.body, /2026-05-01 10:11:05 UTC/, 'authorised time')
+  assert.match(first.body, /2026-05-01 10:11:00 UTC/, 'created time')
+  const older = /href="(\/console\/connections\?after=[^"]+)" rel="next"/.exec(first.body)
   assert.ok(older, 'a link to older connections')
   const second = await b.get(older[1]!.replaceAll('&amp;', '&'))
   const ids2 = [...second.body.matchAll(/href="\/console\/connections\/([0-9a-f-]{36})"/g)].map((m) => m[1])
-  assert.deepEqual(ids2, made.slice(0, 3).reverse())
+  assert.deepEqual(ids2, expected.slice(20))
   assert.doesNotMatch(second.body, /rel="next"/)
-  assert.equal((await b.get('/console/connections?before=yesterday')).statusCode, 400)
+  assert.equal((await b.get('/console/connections?after=yesterday')).statusCode, 404)
 })
 
 /** A bank with one account: £1,000.00 today, and three settled transactions plus a pending one in the window. */

@@ -6,7 +6,7 @@ import { authenticateClient, checkUri, type Client, findClient, updateClient } f
 import { findDelivery, requeueEvent } from '../webhooks/webhook.repository.ts'
 import { checkOrigin, csrfToken, verifyCsrf } from './console.csrf.ts'
 import { type Chrome, CONSOLE_CSS, renderPage } from './console.pages.ts'
-import { connectionDetail, connectionsPage, decodeDeliveryCursor, deliveriesPage } from './console.service.ts'
+import { connectionDetail, connectionsPage, decodeCursor, deliveriesPage } from './console.service.ts'
 import {
   type ConsoleSession,
   clearPreSession,
@@ -48,11 +48,8 @@ const WebhookUriBody = Type.Object({ csrf_token: Csrf, webhook_uri: Type.String(
 const RedeliverBody = Type.Object({ csrf_token: Csrf, back: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false })
 const IdParams = Type.Object({ id: Type.String({ maxLength: 200 }) })
 const EventParams = Type.Object({ event_id: Type.String({ maxLength: 200 }) })
-const ConnectionsQuery = Type.Object({
-  before: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z$', description: 'created_at of the last connection of the previous page' })),
-  notice: Type.Optional(Type.String({ maxLength: 40 })),
-})
-const DeliveriesQuery = Type.Object({ after: Type.Optional(Type.String({ maxLength: 120 })), notice: Type.Optional(Type.String({ maxLength: 40 })) })
+/** `after`: the position of the last item of the previous page (`<created_at>~<id>`, from the "Older" link). */
+const PagedQuery = Type.Object({ after: Type.Optional(Type.String({ maxLength: 120 })), notice: Type.Optional(Type.String({ maxLength: 40 })) })
 const NoticeQuery = Type.Object({ notice: Type.Optional(Type.String({ maxLength: 40 })) })
 
 /** Notices shown after a redirect: fixed texts chosen by key, so nothing from the URL is ever echoed. */
@@ -245,9 +242,16 @@ async function routes (app: FastifyInstance, deps: Deps): Promise<void> {
 
   // ---- connections ----
 
-  app.get<{ Querystring: Static<typeof ConnectionsQuery> }>('/connections', { ...signedIn, schema: { querystring: ConnectionsQuery } }, async (request, reply) => {
-    const page = await connectionsPage(deps, request.console!.client.id, request.query.before)
-    return sendPage(reply, 200, 'connections', 'Connections', chromeOf(request, 'connections'), { ...page, paged: Boolean(request.query.before) })
+  const pageCursor = (raw: string | undefined) => {
+    const after = decodeCursor(raw)
+    if (raw && !after) throw new ApiError('NOT_FOUND', 'That page does not exist (the link is not one the Console made); start from the newest.')
+    return after
+  }
+
+  app.get<{ Querystring: Static<typeof PagedQuery> }>('/connections', { ...signedIn, schema: { querystring: PagedQuery } }, async (request, reply) => {
+    const after = pageCursor(request.query.after)
+    const page = await connectionsPage(deps, request.console!.client.id, after)
+    return sendPage(reply, 200, 'connections', 'Connections', chromeOf(request, 'connections'), { ...page, paged: Boolean(after) })
   })
 
   app.get<{ Params: Static<typeof IdParams>, Querystring: Static<typeof NoticeQuery> }>('/connections/:id', {
@@ -260,10 +264,9 @@ async function routes (app: FastifyInstance, deps: Deps): Promise<void> {
 
   // ---- webhook deliveries ----
 
-  app.get<{ Querystring: Static<typeof DeliveriesQuery> }>('/webhooks', { ...signedIn, schema: { querystring: DeliveriesQuery } }, async (request, reply) => {
+  app.get<{ Querystring: Static<typeof PagedQuery> }>('/webhooks', { ...signedIn, schema: { querystring: PagedQuery } }, async (request, reply) => {
     const { client } = request.console!
-    const after = decodeDeliveryCursor(request.query.after)
-    if (request.query.after && !after) throw new ApiError('NOT_FOUND', 'That page of the delivery log does not exist; start from the newest.')
+    const after = pageCursor(request.query.after)
     const page = await deliveriesPage(deps, client.id, after)
     return sendPage(reply, 200, 'webhooks', 'Webhook deliveries', chromeOf(request, 'webhooks'), {
       ...page, paged: Boolean(after), webhookUri: client.webhookUri, notice: notice(request.query.notice),

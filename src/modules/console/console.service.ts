@@ -4,10 +4,10 @@ import type { Deps } from '../../deps.ts'
 import type { Database } from '../../storage/database.ts'
 import { expireDueConnections } from '../connections/connection.lifecycle.ts'
 import { type Connection, toConnection } from '../connections/connection.model.ts'
-import { findConnection, listConnectionEvents, listConnections } from '../connections/connection.repository.ts'
+import { findConnection, listConnectionEvents, listConnectionsPage } from '../connections/connection.repository.ts'
 import { findProvider } from '../providers/provider.catalog.ts'
 import { BankError, type BankAccount, type BankGrant } from '../providers/provider-adapter.ts'
-import { type Delivery, type DeliveryCursor, findDelivery, listDeliveries } from '../webhooks/webhook.repository.ts'
+import { type Delivery, findDelivery, listDeliveries } from '../webhooks/webhook.repository.ts'
 import { balanceChart, type ChartModel, dailyBalances, dayOf, formatMoney } from './console.chart.ts'
 
 /**
@@ -36,13 +36,23 @@ const providerLabel = (c: Pick<Connection, 'providerId'>): string => {
   return findProvider(c.providerId)?.display_name ? `${findProvider(c.providerId)!.display_name} (${c.providerId})` : c.providerId
 }
 
-/** Newest first; `before` is the created_at of the last row of the previous page. */
-export async function connectionsPage (deps: Deps, clientId: string, before?: string): Promise<{ items: ConnectionListItem[], next?: string }> {
-  const rows = await listConnections(deps.db, clientId, { limit: PAGE_SIZE + 1, ...(before ? { before } : {}) })
+/** A position in a newest-first list, as it appears in a Console URL: `<created_at>~<id>`. */
+export interface PageCursor { createdAt: string, id: string }
+export const encodeCursor = (c: PageCursor): string => `${c.createdAt}~${c.id}`
+export function decodeCursor (s: string | undefined): PageCursor | undefined {
+  if (!s) return undefined
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)~([0-9a-f-]{36})$/i.exec(s)
+  return m ? { createdAt: m[1]!, id: m[2]! } : undefined
+}
+
+/** Newest first, keyset-paged on (created_at, id) so connections made in the same millisecond are all shown. */
+export async function connectionsPage (deps: Deps, clientId: string, after?: PageCursor): Promise<{ items: ConnectionListItem[], next?: string }> {
+  const rows = await listConnectionsPage(deps.db, clientId, { limit: PAGE_SIZE + 1, ...(after ? { after } : {}) })
   const page = rows.slice(0, PAGE_SIZE).map(toConnection)
+  const last = page.at(-1)
   return {
     items: page.map((c) => ({ id: c.id, status: c.status, provider: providerLabel(c), userName: c.user.name, createdAt: c.createdAt, authorizedAt: c.authorizedAt })),
-    ...(rows.length > PAGE_SIZE ? { next: page.at(-1)!.createdAt } : {}),
+    ...(rows.length > PAGE_SIZE && last ? { next: encodeCursor({ createdAt: last.createdAt, id: last.id }) } : {}),
   }
 }
 
@@ -225,15 +235,7 @@ export async function connectionDetail (deps: Deps, clientId: string, connection
   }
 }
 
-/** Cursor of the deliveries page in a URL: `<created_at>~<id>`. */
-export const encodeDeliveryCursor = (c: DeliveryCursor): string => `${c.createdAt}~${c.id}`
-export function decodeDeliveryCursor (s: string | undefined): DeliveryCursor | undefined {
-  if (!s) return undefined
-  const m = /^(\d{4}-\d\d-\d\dT[\d:.]+Z)~([0-9a-f-]{36})$/i.exec(s)
-  return m ? { createdAt: m[1]!, id: m[2]! } : undefined
-}
-
-export async function deliveriesPage (deps: Deps, clientId: string, after?: DeliveryCursor): Promise<{ items: Delivery[], next?: string }> {
+export async function deliveriesPage (deps: Deps, clientId: string, after?: PageCursor): Promise<{ items: Delivery[], next?: string }> {
   const r = await listDeliveries(deps.db, clientId, { limit: PAGE_SIZE, ...(after ? { after } : {}) })
-  return { items: r.items, ...(r.next ? { next: encodeDeliveryCursor(r.next) } : {}) }
+  return { items: r.items, ...(r.next ? { next: encodeCursor(r.next) } : {}) }
 }
