@@ -9,6 +9,8 @@ export interface Config {
   readonly publicUrl: string
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
   readonly redisUrl: string | undefined
+  /** Prefix of every Redis key Ledgerite writes, so several deployments (or test runs) can share one Redis. */
+  readonly redisKeyPrefix: string
   /** `SANDBOX_CONTROL=off` removes every /sandbox route (404), for teams that self-host. */
   readonly sandboxControl: boolean
   /** Calls allowed per connection and endpoint in a rolling 24 h without `Tl-User-IP`. */
@@ -65,6 +67,8 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
 
   const redisUrl = env.REDIS_URL || undefined
   if (redisUrl && !/^rediss?:\/\/.+/.test(redisUrl)) problems.push(`REDIS_URL=${JSON.stringify(redisUrl)}: expected redis://host:port`)
+  const redisKeyPrefix = env.REDIS_KEY_PREFIX ?? 'ledgerite:'
+  if (!/^[A-Za-z0-9:._-]{0,64}$/.test(redisKeyPrefix)) problems.push(`REDIS_KEY_PREFIX=${JSON.stringify(redisKeyPrefix)}: expected up to 64 letters, digits, ':', '.', '_' or '-'`)
 
   const sandboxRaw = (env.SANDBOX_CONTROL || 'on').toLowerCase()
   if (!['on', 'off'].includes(sandboxRaw)) problems.push(`SANDBOX_CONTROL=${JSON.stringify(env.SANDBOX_CONTROL)}: expected on or off`)
@@ -86,6 +90,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     publicUrl,
     logLevel,
     redisUrl,
+    redisKeyPrefix,
     sandboxControl: sandboxRaw === 'on',
     unattendedLimit,
     webhookRetryHorizonSeconds,

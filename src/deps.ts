@@ -13,6 +13,10 @@ import { Workers } from './workers.ts'
 import { Metrics } from './http/metrics.ts'
 import { createModelBankAdapter } from './modules/providers/model-bank.adapter.ts'
 import type { ProviderAdapter } from './modules/providers/provider-adapter.ts'
+import { Redis } from 'ioredis'
+import type { RateLimiter } from './modules/data/rate-limit.ts'
+import { createDbRateLimiter } from './modules/data/rate-limit.db-store.ts'
+import { createRedisRateLimiter } from './modules/data/rate-limit.redis-store.ts'
 
 /**
  * The composition root: everything a module needs, made once per process and passed down explicitly.
@@ -38,6 +42,8 @@ export interface Deps {
   bankFetch: HttpFetch
   /** The bank behind every provider (the model bank in sandbox), reached through `bankFetch`. */
   adapter: ProviderAdapter
+  /** Unattended-access counters: in Redis when REDIS_URL is set (shared by every process), else in the database. */
+  rateLimiter: RateLimiter
   /** Base URL the model bank is reached at server-to-server (browser redirects use config.publicUrl). */
   bankBaseUrl: string
   /** Closes what createDeps opened (database, Redis). */
@@ -58,6 +64,8 @@ export async function createDeps (config: Config, options: DepsOptions = {}): Pr
   const tokenKey = await loadOrCreateKey(db.kysely, 'token', 'RS256')
   const webhookKey = await loadOrCreateKey(db.kysely, 'webhook', 'ES512')
   const closers: Array<() => Promise<void>> = [db.close]
+  const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined
+  if (redis) closers.push(async () => { if (redis.status === 'ready') await redis.quit(); else redis.disconnect() })
   const bankBaseUrl = config.modelBankUrl ?? `${config.publicUrl}/model-bank`
   const deps: Deps = {
     config,
@@ -71,10 +79,23 @@ export async function createDeps (config: Config, options: DepsOptions = {}): Pr
     bankBaseUrl,
     adapter: createModelBankAdapter(() => deps.bankFetch, bankBaseUrl),
     metrics: new Metrics(),
+    rateLimiter: redis ? createRedisRateLimiter(redis, config.redisKeyPrefix) : createDbRateLimiter(db.kysely),
     workers: new Workers(options.onWorkerError ?? ((name, err) => console.error(`worker ${name} failed`, err))),
     close: async () => {
       for (const c of closers.reverse()) await c()
     },
   }
   return deps
+}
+
+/** Redis for shared counters; a call made while it is unreachable fails (500) rather than silently not counting. */
+function connectRedis (url: string): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: 2 })
+  let reported = false
+  redis.on('error', (err: Error) => {
+    if (!reported) console.error(`redis: ${err.message}`)
+    reported = true
+  })
+  redis.on('ready', () => { reported = false })
+  return redis
 }

@@ -128,6 +128,45 @@ export interface ConsoleSessionTable {
   expires_at: string
 }
 
+/** An asynchronous transactions request and, once the worker has read the bank, its stored page (src/modules/data). */
+export interface TransactionsRequestTable {
+  id: string // = request_id on the wire
+  client_id: string
+  connection_id: string
+  account_id: string
+  status: string // 'pending' | 'completed' | 'failed'
+  date_from: string // YYYY-MM-DD
+  date_to: string // YYYY-MM-DD
+  page_size: number
+  bank_cursor: string | null // the bank's own cursor, unwrapped
+  enrichment: number // 0/1
+  as_of: string // the client's virtual "today" the bank is read at
+  result: string | null // JSON { items, next_cursor }
+  failure_reason: string | null
+  attempts: Generated<number>
+  locked_until: string | null // real time
+  locked_by: string | null
+  created_at: string
+  updated_at: string
+  completed_at: string | null
+  failed_at: string | null
+}
+
+/** One row per unattended-access counter key; updated first in each hit's transaction so hits on a key serialise. */
+export interface RateLimitKeyTable {
+  key: string
+  client_id: string
+  updated_at: string
+}
+
+/** Each unattended call allowed, at the client's virtual time (a rolling-window log). */
+export interface RateLimitHitTable {
+  id: string
+  key: string
+  client_id: string
+  at: string
+}
+
 export interface Database {
   clients: ClientTable
   signing_keys: SigningKeyTable
@@ -137,6 +176,9 @@ export interface Database {
   webhook_attempts: WebhookAttemptTable
   journey_sessions: JourneySessionTable
   console_sessions: ConsoleSessionTable
+  transactions_requests: TransactionsRequestTable
+  rate_limit_keys: RateLimitKeyTable
+  rate_limit_hits: RateLimitHitTable
 }
 
 export type ClientRow = Selectable<ClientTable>

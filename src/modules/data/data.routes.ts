@@ -1,4 +1,141 @@
-import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { ApiError } from '../../contract/errors.ts'
+import type { ConnectionScope } from '../../contract/scopes.ts'
 import type { Deps } from '../../deps.ts'
+import { requireDataToken } from '../../http/authenticate.ts'
+import { endUserIp } from '../../http/end-user-ip.ts'
+import { requireJsonBody } from '../../http/require-json.ts'
+import { revokeConnection } from '../connections/connection.lifecycle.ts'
+import { toConnection } from '../connections/connection.model.ts'
+import { findConnection } from '../connections/connection.repository.ts'
+import { BankError, type BankGrant } from '../providers/provider-adapter.ts'
+import { checkAccess, type DataAccess } from './access-guard.ts'
+import { compareAccounts, presentAccount, presentBalance, presentTransactionsRequest } from './data.present.ts'
+import {
+  balanceSchema,
+  connectedAccountsSchema,
+  connectionHeaderHint,
+  createTransactionsRequestSchema,
+  getTransactionsRequestSchema,
+  revokeConnectionSchema,
+  transactionsRequestHints,
+  userInfoSchema,
+} from './data.schema.ts'
+import { enforceUnattendedLimit, type LimitedEndpoint } from './rate-limit.ts'
+import { findTransactionsRequest } from './transactions-request.repository.ts'
+import { createTransactionsRequest, prepareTransactionsRequest } from './transactions-request.service.ts'
+import { createTransactionsRequestWorker } from './transactions-request.worker.ts'
 
-export async function dataRoutes (_app: FastifyInstance, _deps: Deps): Promise<void> {}
+/** At most this many accounts and cards in one answer (the published limit; paging is announced for later). */
+const MAX_ACCOUNTS = 50
+
+/**
+ * The Data API's read endpoints (user info, connected accounts, transactions requests) and two extensions
+ * (balance, revoke). Every route: a data token (401/403), then `Tl-User-IP` (400 if invalid), then the access
+ * guard (access-guard.ts), then — for calls without `Tl-User-IP` — the unattended-access limit (429).
+ */
+export async function dataRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>()
+  const onRequest = requireDataToken(deps.tokens)
+  deps.workers.register(createTransactionsRequestWorker(deps))
+
+  /** Guard, then (unless the user is present) count the call. `count: false` for reads that are not counted. */
+  async function open (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    input: { connectionId: string, scope: ConnectionScope, accountId?: string, endpoint: LimitedEndpoint, count?: boolean },
+    beforeCounting?: (access: DataAccess) => void,
+  ): Promise<DataAccess> {
+    const attended = endUserIp(request.headers) !== undefined
+    const access = await checkAccess(deps, { clientId: request.clientId, ...input })
+    beforeCounting?.(access)
+    if (!attended && input.count !== false) {
+      await enforceUnattendedLimit(deps, reply, { clientId: request.clientId, connectionId: access.connection.id, endpoint: input.endpoint, now: access.now })
+    }
+    return access
+  }
+
+  r.get('/v3/data-connections/:connection_id/user-info', { onRequest, schema: userInfoSchema }, async (request, reply) => {
+    const access = await open(request, reply, { connectionId: request.params.connection_id, scope: 'info', endpoint: 'user-info' })
+    const info = await fromBank(() => deps.adapter.getUserInfo(access.grant, access.providerId, access.now))
+    return { name: info.name }
+  })
+
+  r.get('/v3/connected-accounts', {
+    onRequest, schema: connectedAccountsSchema, config: { hints: connectionHeaderHint },
+  }, async (request, reply) => {
+    const access = await open(request, reply, { connectionId: request.headers['connection-id'], scope: 'accounts', endpoint: 'connected-accounts' })
+    const accounts = await fromBank(() => deps.adapter.getAccounts(access.grant, access.providerId, access.now))
+    // Only what the user chose at the bank, even if the bank answers with more.
+    const chosen = new Set(access.connection.accountIds)
+    const items = accounts
+      .filter((a) => chosen.has(a.id) && (request.query.type === undefined || a.type === request.query.type))
+      .map(presentAccount)
+      .sort(compareAccounts)
+      .slice(0, MAX_ACCOUNTS)
+    return { items, pagination: {} }
+  })
+
+  r.post('/v3/connected-accounts/:account_id/transactions/requests', {
+    onRequest, preValidation: requireJsonBody, schema: createTransactionsRequestSchema, config: { hints: transactionsRequestHints },
+  }, async (request, reply) => {
+    const accountId = request.params.account_id
+    let prepared: ReturnType<typeof prepareTransactionsRequest> | undefined
+    const access = await open(request, reply,
+      { connectionId: request.headers['connection-id'], scope: 'transactions', accountId, endpoint: 'transactions-requests' },
+      (a) => { prepared = prepareTransactionsRequest(deps, a, accountId, request.body) })
+    const id = await createTransactionsRequest(deps, access, prepared!)
+    return reply.code(202).send({ id, status: 'pending' as const })
+  })
+
+  r.get('/v3/connected-accounts/:account_id/transactions/requests/:request_id', {
+    onRequest, schema: getTransactionsRequestSchema, config: { hints: connectionHeaderHint },
+  }, async (request, reply) => {
+    const { account_id: accountId, request_id: id } = request.params
+    const access = await open(request, reply,
+      { connectionId: request.headers['connection-id'], scope: 'transactions', accountId, endpoint: 'transactions-requests', count: false })
+    const row = await findTransactionsRequest(deps.db, { clientId: request.clientId, connectionId: access.connection.id, accountId, id })
+    if (!row) throw new ApiError('NOT_FOUND', `Transactions request ${id} could not be found for this account and connection.`)
+    return presentTransactionsRequest(row)
+  })
+
+  r.get('/v3/connected-accounts/:account_id/balance', {
+    onRequest, schema: balanceSchema, config: { hints: connectionHeaderHint },
+  }, async (request, reply) => {
+    const accountId = request.params.account_id
+    const access = await open(request, reply, { connectionId: request.headers['connection-id'], scope: 'balance', accountId, endpoint: 'balance' })
+    return presentBalance(await fromBank(() => deps.adapter.getBalance(access.grant, access.providerId, accountId, access.now)))
+  })
+
+  r.delete('/v3/data-connections/:connection_id', { onRequest, schema: revokeConnectionSchema }, async (request, reply) => {
+    const connectionId = request.params.connection_id
+    const now = await deps.clock.now(request.clientId)
+    const row = await findConnection(deps.db, request.clientId, connectionId)
+    if (!row) throw new ApiError('NOT_FOUND', `Connection ${connectionId} could not be found. Check the connection id.`)
+    // Revoking twice is answered like the first time: the caller's intent is already true.
+    if (row.status === 'revoked') return reply.code(204).send(null)
+    const revoked = toConnection(await revokeConnection(deps.db, request.clientId, connectionId, now))
+    if (revoked.providerId && revoked.providerState) {
+      // After the commit: the connection is revoked for Ledgerite whatever the bank answers.
+      try {
+        await deps.adapter.revoke(revoked.providerState as BankGrant, revoked.providerId)
+      } catch (err) {
+        request.log.warn({ err, connection_id: connectionId }, 'the bank did not confirm revoking its consent')
+      }
+    }
+    return reply.code(204).send(null)
+  })
+}
+
+/** A bank call answered synchronously: the bank's failure becomes 502 Provider Error (504 on its timeout). */
+async function fromBank<T> (call: () => Promise<T>): Promise<T> {
+  try {
+    return await call()
+  } catch (err) {
+    if (err instanceof BankError) {
+      throw new ApiError(err.status === 504 ? 'GATEWAY_TIMEOUT' : 'PROVIDER_ERROR', `The bank could not answer (${err.reason}). Retry later.`)
+    }
+    throw err
+  }
+}

@@ -1,0 +1,123 @@
+import type { Kysely, Selectable } from 'kysely'
+import type { Database, TransactionsRequestTable } from '../../storage/database.ts'
+import { enqueueWebhook } from '../webhooks/webhook.outbox.ts'
+import type { WireTransaction } from './data.present.ts'
+
+export type TransactionsRequestRow = Selectable<TransactionsRequestTable>
+
+/** The stored page of a completed request. */
+export interface StoredPage {
+  items: WireTransaction[]
+  next_cursor: string | null
+}
+
+export async function insertTransactionsRequest (
+  db: Kysely<Database>,
+  row: {
+    id: string, clientId: string, connectionId: string, accountId: string, from: string, to: string,
+    pageSize: number, bankCursor: string | null, enrichment: boolean, asOf: Date, now: Date,
+  },
+): Promise<void> {
+  const at = row.now.toISOString()
+  await db.insertInto('transactions_requests').values({
+    id: row.id,
+    client_id: row.clientId,
+    connection_id: row.connectionId,
+    account_id: row.accountId,
+    status: 'pending',
+    date_from: row.from,
+    date_to: row.to,
+    page_size: row.pageSize,
+    bank_cursor: row.bankCursor,
+    enrichment: row.enrichment ? 1 : 0,
+    as_of: row.asOf.toISOString(),
+    result: null,
+    failure_reason: null,
+    locked_until: null,
+    locked_by: null,
+    created_at: at,
+    updated_at: at,
+    completed_at: null,
+    failed_at: null,
+  }).execute()
+}
+
+/** One request, scoped by client, connection and account: anything else is "not found". */
+export async function findTransactionsRequest (
+  db: Kysely<Database>,
+  key: { clientId: string, connectionId: string, accountId: string, id: string },
+): Promise<TransactionsRequestRow | undefined> {
+  return db.selectFrom('transactions_requests').selectAll()
+    .where('id', '=', key.id).where('client_id', '=', key.clientId)
+    .where('connection_id', '=', key.connectionId).where('account_id', '=', key.accountId)
+    .executeTakeFirst()
+}
+
+/**
+ * Claims up to `limit` pending requests for this worker until `lockedUntil` (real time). Each claim is a conditional
+ * UPDATE on the row's status and lock, so when several processes scan the same rows exactly one of them gets each.
+ */
+export async function claimPendingRequests (
+  db: Kysely<Database>,
+  input: { workerId: string, now: Date, lockedUntil: Date, limit: number },
+): Promise<TransactionsRequestRow[]> {
+  const now = input.now.toISOString()
+  const candidates = await db.selectFrom('transactions_requests').select('id')
+    .where('status', '=', 'pending')
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+    .orderBy('created_at').orderBy('id').limit(input.limit).execute()
+  const claimed: TransactionsRequestRow[] = []
+  for (const { id } of candidates) {
+    const result = await db.updateTable('transactions_requests')
+      .set((eb) => ({
+        locked_until: input.lockedUntil.toISOString(),
+        locked_by: input.workerId,
+        attempts: eb('attempts', '+', 1),
+      }))
+      .where('id', '=', id).where('status', '=', 'pending')
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+      .executeTakeFirst()
+    if (Number(result.numUpdatedRows) !== 1) continue
+    const row = await db.selectFrom('transactions_requests').selectAll().where('id', '=', id).executeTakeFirst()
+    if (row) claimed.push(row)
+  }
+  return claimed
+}
+
+/**
+ * Ends a claimed request (completed with its page, or failed with a reason) and enqueues its webhook in the same
+ * transaction. Conditional on this worker still holding the claim: a worker whose lock lapsed and was taken over
+ * changes nothing. Returns whether it did.
+ */
+export async function finishRequest (
+  db: Kysely<Database>,
+  row: TransactionsRequestRow,
+  workerId: string,
+  at: Date,
+  outcome: { status: 'completed', page: StoredPage } | { status: 'failed', reason: string },
+): Promise<boolean> {
+  const iso = at.toISOString()
+  return db.transaction().execute(async (trx) => {
+    const set = outcome.status === 'completed'
+      ? { status: 'completed', result: JSON.stringify(outcome.page), completed_at: iso }
+      : { status: 'failed', failure_reason: outcome.reason, failed_at: iso }
+    const result = await trx.updateTable('transactions_requests')
+      .set({ ...set, updated_at: iso, locked_until: null, locked_by: null })
+      .where('id', '=', row.id).where('status', '=', 'pending').where('locked_by', '=', workerId)
+      .executeTakeFirst()
+    if (Number(result.numUpdatedRows) !== 1) return false
+    const common = { connection_id: row.connection_id, account_id: row.account_id, request_id: row.id }
+    if (outcome.status === 'completed') {
+      await enqueueWebhook(trx, row.client_id, 'transactions_request_completed', { ...common, completed_at: iso }, at)
+    } else {
+      await enqueueWebhook(trx, row.client_id, 'transactions_request_failed', { ...common, failure_reason: outcome.reason, failed_at: iso }, at)
+    }
+    return true
+  })
+}
+
+/** Gives a claimed request back (an unexpected error): another round retries it once the lock has lapsed. */
+export async function releaseRequest (db: Kysely<Database>, id: string, workerId: string, retryAt: Date): Promise<void> {
+  await db.updateTable('transactions_requests').set({ locked_until: retryAt.toISOString() })
+    .where('id', '=', id).where('locked_by', '=', workerId).where('status', '=', 'pending').execute()
+}

@@ -1,0 +1,96 @@
+import { ids } from '../../contract/ids.ts'
+import type { Deps } from '../../deps.ts'
+import type { Worker } from '../../workers.ts'
+import { expireDueConnections } from '../connections/connection.lifecycle.ts'
+import { toConnection } from '../connections/connection.model.ts'
+import { findConnection } from '../connections/connection.repository.ts'
+import { BankError, type BankGrant } from '../providers/provider-adapter.ts'
+import { presentTransaction } from './data.present.ts'
+import { wrapCursor } from './transactions-cursor.ts'
+import {
+  claimPendingRequests,
+  finishRequest,
+  releaseRequest,
+  type TransactionsRequestRow,
+} from './transactions-request.repository.ts'
+
+/** How long a claim holds before another worker may take the request over (the bank call must end by then). */
+const CLAIM_SECONDS = 30
+const BATCH = 10
+/** Unexpected errors (not a bank's answer) are retried this many times, then the request fails. */
+const MAX_ATTEMPTS = 3
+
+/** Failure reasons when the connection ended between the POST and the bank read (behaviour notes). */
+const ENDED_REASONS: Record<string, string> = { revoked: 'connection_revoked', expired: 'consent_expired' }
+
+/**
+ * Completes transactions requests in the background: claims pending ones (safe with several processes), reads
+ * the bank through the adapter at the request's virtual "today", stores the page and enqueues the webhook in the
+ * same transaction as the status change. A BankError fails the request with the bank's reason.
+ */
+export function createTransactionsRequestWorker (
+  deps: Pick<Deps, 'db' | 'clock' | 'adapter' | 'secret'>,
+  options: { workerId?: string } = {},
+): Worker {
+  const workerId = options.workerId ?? `transactions-${ids.uuid()}`
+
+  const fail = async (row: TransactionsRequestRow, reason: string) =>
+    finishRequest(deps.db, row, workerId, await deps.clock.now(row.client_id), { status: 'failed', reason })
+
+  async function processOne (row: TransactionsRequestRow): Promise<void> {
+    const now = await deps.clock.now(row.client_id)
+    await expireDueConnections(deps.db, row.client_id, now)
+    const found = await findConnection(deps.db, row.client_id, row.connection_id)
+    if (!found) return void await fail(row, 'connection_not_found')
+    const connection = toConnection(found)
+    if (connection.status !== 'authorized' || !connection.providerId || !connection.providerState) {
+      return void await fail(row, ENDED_REASONS[connection.status] ?? 'connection_not_authorized')
+    }
+    const page = await deps.adapter.getTransactions(connection.providerState as BankGrant, connection.providerId, row.account_id, {
+      from: row.date_from,
+      to: row.date_to,
+      pageSize: row.page_size,
+      ...(row.bank_cursor !== null ? { cursor: row.bank_cursor } : {}),
+      asOf: new Date(row.as_of),
+    })
+    const items = page.items.map((t) => presentTransaction(t, row.enrichment === 1))
+    const nextCursor = page.nextCursor === null
+      ? null
+      : wrapCursor(deps.secret, {
+        connectionId: row.connection_id, accountId: row.account_id, from: row.date_from, to: row.date_to, asOf: row.as_of, bankCursor: page.nextCursor,
+      })
+    await finishRequest(deps.db, row, workerId, await deps.clock.now(row.client_id), {
+      status: 'completed', page: { items, next_cursor: nextCursor },
+    })
+  }
+
+  return {
+    name: 'transactions-requests',
+    intervalMs: 100,
+    async runOnce () {
+      const now = deps.clock.realNow()
+      const claimed = await claimPendingRequests(deps.db, {
+        workerId, now, lockedUntil: new Date(now.getTime() + CLAIM_SECONDS * 1000), limit: BATCH,
+      })
+      let unexpected: unknown
+      for (const row of claimed) {
+        try {
+          await processOne(row)
+        } catch (err) {
+          if (err instanceof BankError) {
+            await fail(row, err.reason)
+          } else if (row.attempts >= MAX_ATTEMPTS) {
+            await fail(row, 'provider_error')
+            unexpected ??= err
+          } else {
+            // Retry after a short pause; the error is reported once the rest of the batch is done.
+            await releaseRequest(deps.db, row.id, workerId, new Date(deps.clock.realNow().getTime() + 2000 * row.attempts))
+            unexpected ??= err
+          }
+        }
+      }
+      if (unexpected) throw unexpected
+      return claimed.length
+    },
+  }
+}
