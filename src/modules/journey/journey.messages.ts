@@ -25,7 +25,7 @@ const en = {
   'consent.intro': '{client} would like to see the following information from your {provider} account:',
   'consent.recurring': 'Recurring access: {client} can read this information for {days} days, even when you are not using the app.',
   'consent.one_time': 'One-time access: {client} can read this information once, within {minutes} minutes of you connecting.',
-  'consent.redirect_note': 'Next, you will sign in at {provider} to approve. Your bank details are never shared with {client}.',
+  'consent.redirect_note': 'Next, you will sign in at {provider} to approve. Your bank sign-in details are never shared with {client}.',
   'consent.change_bank': 'Choose a different bank',
   'consent.allow': 'Allow',
   'consent.decline': 'Decline',
@@ -94,7 +94,7 @@ const en = {
   'error.bank_body': 'Please try again in a moment.',
   'error.generic_title': 'Something went wrong',
   'error.generic_body': 'Please go back to the app you came from and try again.',
-  'error.back': 'Go back',
+  'error.trace': 'Error {status} · trace id',
 } as const
 
 export type MessageKey = keyof typeof en
@@ -190,7 +190,7 @@ const de: Messages = {
   'error.bank_body': 'Bitte versuchen Sie es gleich noch einmal.',
   'error.generic_title': 'Etwas ist schiefgelaufen',
   'error.generic_body': 'Bitte kehren Sie zur App zurück und versuchen Sie es erneut.',
-  'error.back': 'Zurück',
+  'error.trace': 'Fehler {status} · Trace-ID',
 }
 
 const fr: Messages = {
@@ -283,7 +283,7 @@ const fr: Messages = {
   'error.bank_body': 'Veuillez réessayer dans un instant.',
   'error.generic_title': 'Un problème est survenu',
   'error.generic_body': 'Revenez à l’application et réessayez.',
-  'error.back': 'Retour',
+  'error.trace': 'Erreur {status} · identifiant de trace',
 }
 
 const es: Messages = {
@@ -376,7 +376,7 @@ const es: Messages = {
   'error.bank_body': 'Inténtalo de nuevo en un momento.',
   'error.generic_title': 'Algo ha fallado',
   'error.generic_body': 'Vuelve a la aplicación e inténtalo de nuevo.',
-  'error.back': 'Volver',
+  'error.trace': 'Error {status} · id. de traza',
 }
 
 const it: Messages = {
@@ -469,7 +469,7 @@ const it: Messages = {
   'error.bank_body': 'Riprova tra un momento.',
   'error.generic_title': 'Qualcosa è andato storto',
   'error.generic_body': 'Torna all’app e riprova.',
-  'error.back': 'Indietro',
+  'error.trace': 'Errore {status} · ID traccia',
 }
 
 const nl: Messages = {
@@ -562,7 +562,7 @@ const nl: Messages = {
   'error.bank_body': 'Probeer het zo opnieuw.',
   'error.generic_title': 'Er ging iets mis',
   'error.generic_body': 'Ga terug naar de app en probeer het opnieuw.',
-  'error.back': 'Terug',
+  'error.trace': 'Fout {status} · trace-id',
 }
 
 /** The languages the hosted pages speak (ISO 639-1), English first: the last fallback. */
