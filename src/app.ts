@@ -11,6 +11,7 @@ import { tokenRoutes } from './modules/auth/token.routes.ts'
 import { connectionRoutes } from './modules/connections/connection.routes.ts'
 import { consoleRoutes } from './modules/console/console.routes.ts'
 import { dataRoutes } from './modules/data/data.routes.ts'
+import { bankStepRoutes } from './modules/journey/bank-step.routes.ts'
 import { journeyRoutes } from './modules/journey/journey.routes.ts'
 import { modelBankRoutes } from './modules/model-bank/model-bank.routes.ts'
 import { opsRoutes } from './modules/ops/ops.routes.ts'
@@ -64,6 +65,7 @@ export async function buildApp (deps: Deps, options: BuildAppOptions = {}): Prom
   await app.register(async (s) => connectionRoutes(s, deps))
   await app.register(async (s) => providerRoutes(s, deps))
   await app.register(async (s) => journeyRoutes(s, deps))
+  await app.register(async (s) => bankStepRoutes(s, deps))
   await app.register(async (s) => modelBankRoutes(s, deps))
   await app.register(async (s) => dataRoutes(s, deps))
   await app.register(async (s) => webhookRoutes(s, deps))

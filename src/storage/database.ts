@@ -167,12 +167,72 @@ export interface RateLimitHitTable {
   at: string
 }
 
+/** The model bank's own world (prefix `bank_`): only the model bank's routes read these, never Ledgerite. */
+export interface BankConsentTable {
+  id: string // consent_id
+  provider_id: string
+  /** 'awaiting_authorization' | 'authorized' | 'rejected' | 'revoked' */
+  status: string
+  scopes: string // JSON string[]
+  data_access_type: string
+  redirect_uri: string
+  state: string
+  code_challenge: string
+  client_name: string
+  language_code: string | null
+  /** The caller's reference (Ledgerite's connection id): echoed, never trusted. */
+  connection_ref: string | null
+  /** SHA-256 of the browser session that is signing in (cookie); one browser per consent. */
+  session_hash: string | null
+  /** Set once the user has signed in on that session. */
+  username: string | null
+  account_ids: string | null // JSON string[], the accounts the user chose
+  created_at: string
+  authorize_by: string
+  authorized_at: string | null
+  expires_at: string | null
+  revoked_at: string | null
+}
+
+export interface BankCodeTable {
+  code_hash: string
+  consent_id: string
+  created_at: string
+  expires_at: string
+  used_at: string | null
+}
+
+export interface BankTokenTable {
+  token_hash: string
+  consent_id: string
+  created_at: string
+  expires_at: string
+}
+
+/** Ledgerite's side of the bank step: one row per trip to the bank (state + PKCE verifier), single use. */
+export interface JourneyStateTable {
+  state_hash: string
+  connection_id: string
+  client_id: string
+  provider_id: string
+  code_verifier: string
+  redirect_uri: string
+  consent_id: string | null
+  created_at: string
+  expires_at: string
+  used_at: string | null
+}
+
 export interface Database {
   clients: ClientTable
   signing_keys: SigningKeyTable
   connections: ConnectionTable
   connection_events: ConnectionEventTable
   webhook_events: WebhookEventTable
+  bank_consents: BankConsentTable
+  bank_codes: BankCodeTable
+  bank_tokens: BankTokenTable
+  journey_states: JourneyStateTable
   webhook_attempts: WebhookAttemptTable
   journey_sessions: JourneySessionTable
   console_sessions: ConsoleSessionTable

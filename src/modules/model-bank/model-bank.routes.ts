@@ -1,4 +1,281 @@
-import type { FastifyInstance } from 'fastify'
+import type { Static } from '@sinclair/typebox'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { ApiError, invalidField } from '../../contract/errors.ts'
 import type { Deps } from '../../deps.ts'
+import { requireJsonBody } from '../../http/require-json.ts'
+import { findProvider, type Provider } from '../providers/provider.catalog.ts'
+import { balanceOf, customerOf, InvalidCursorError, InvalidQueryError, transactionsOf, UnknownAccountError } from './data/index.ts'
+import { mockUser, signIn } from './mock-users.ts'
+import { accessWords, brandOf, renderAccounts, renderLogin, scopeWords } from './model-bank.pages.ts'
+import { bindSession, type BankConsentRow, findConsent, revokeConsent, setUsername, signInSession } from './model-bank.repository.ts'
+import {
+  AccountParams, createConsentSchema, ProviderParams, ReadQuery, readSchema, sandboxAuthorizeSchema, TransactionsQuery, tokenSchema,
+} from './model-bank.schema.ts'
+import { bankKey, CSRF_FIELD, csrfToken, hashSecret, newSessionId, readCookie, SESSION_COOKIE, sessionCookie, verifyCsrf } from './model-bank.security.ts'
+import {
+  accountsOf, authenticateRead, BANK_CONSENT_DAYS, BankApiError, consentClosedReason, consentOfToken, createConsent, decide,
+  exchangeCode, userOf,
+} from './model-bank.service.ts'
 
-export async function modelBankRoutes (_app: FastifyInstance, _deps: Deps): Promise<void> {}
+type ProviderParamsT = Static<typeof ProviderParams>
+
+/** The synthetic data's refusals, as the bank answers them; anything else is not the bank's to answer. */
+function asBankApiError (err: unknown): BankApiError {
+  if (err instanceof BankApiError) return err
+  if (err instanceof UnknownAccountError) return new BankApiError(404, 'account_not_found', 'The account was not shared with this consent.')
+  if (err instanceof InvalidCursorError) return new BankApiError(400, 'invalid_cursor', err.message)
+  if (err instanceof InvalidQueryError) return new BankApiError(400, 'invalid_request', err.message)
+  throw err
+}
+
+/**
+ * The model bank: a simulated UK Open Banking bank behind every provider of the catalogue, mounted under
+ * /model-bank/{provider_id}/. Ledgerite talks to it only over HTTP (the provider adapter); it keeps its own
+ * `bank_` tables and its own time (the server's real time), and knows nothing of clients or connections.
+ *
+ * Server-to-server: account-access-consents, token, accounts, balance, transactions, userinfo, revoke.
+ * Browser: authorize (sign in → choose accounts → Allow / Deny), then a 303 to the consent's redirect_uri.
+ */
+export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
+  const key = bankKey(deps.secret)
+  const now = () => deps.clock.realNow()
+  const secureCookie = deps.config.publicUrl.startsWith('https:')
+  const pageBase = (providerId: string) => `${deps.config.publicUrl}/model-bank/${encodeURIComponent(providerId)}`
+
+  const providerOr404 = (providerId: string): Provider => {
+    const p = findProvider(providerId)
+    if (!p) throw new ApiError('NOT_FOUND', `The model bank serves catalogue providers only; ${JSON.stringify(providerId)} is not one.`)
+    return p
+  }
+
+  /** Answers BankApiErrors in the OAuth shape; anything else goes to the app's error handler. */
+  const oauth = <R extends FastifyRequest>(handler: (request: R, reply: FastifyReply) => Promise<unknown>) =>
+    async (request: R, reply: FastifyReply) => {
+      try {
+        return await handler(request, reply)
+      } catch (caught) {
+        const err = asBankApiError(caught)
+        if (err.status === 401) reply.header('WWW-Authenticate', `Bearer error="${err.error}"`)
+        return reply.code(err.status).header('cache-control', 'no-store').send({ error: err.error, error_description: err.message })
+      }
+    }
+
+  // Every browser page of the bank, error pages included, is unframeable, uncached and leaks no referrer; the
+  // pages themselves then narrow the CSP to their own style block (model-bank.pages.ts).
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.routeOptions.config?.html) return
+    reply.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'")
+    reply.header('X-Frame-Options', 'DENY')
+    reply.header('Referrer-Policy', 'no-referrer')
+    reply.header('Cache-Control', 'no-store')
+  })
+
+  // ── Server to server: the consent ─────────────────────────────────────────────────────────────────────────
+  app.post<{ Params: ProviderParamsT, Body: Static<typeof createConsentSchema.body> }>(
+    '/model-bank/:provider_id/account-access-consents',
+    { schema: createConsentSchema, preValidation: requireJsonBody },
+    async (request, reply) => {
+      const provider = providerOr404(request.params.provider_id)
+      const consent = await createConsent(deps.db, provider.provider_id, request.body, now())
+      return reply.code(201).send({
+        consent_id: consent.id,
+        status: 'awaiting_authorization' as const,
+        authorization_uri: `${pageBase(provider.provider_id)}/authorize?consent_id=${encodeURIComponent(consent.id)}`,
+        created_at: consent.created_at,
+        authorize_by: consent.authorize_by,
+      })
+    },
+  )
+
+  // ── Browser: sign in, choose accounts, decide ────────────────────────────────────────────────────────────
+  const htmlConfig = { html: true }
+
+  /** The consent a browser step is about, still open for the user. */
+  const openConsent = async (providerId: string, consentId: unknown): Promise<{ provider: Provider, consent: BankConsentRow }> => {
+    const provider = providerOr404(providerId)
+    if (typeof consentId !== 'string' || consentId === '') throw invalidField('consent_id', 'is required', 'The link to the bank is incomplete: consent_id is missing.')
+    const consent = await findConsent(deps.db, provider.provider_id, consentId)
+    if (!consent) throw new ApiError('NOT_FOUND', `This authorisation request does not exist at ${provider.display_name}.`)
+    const closed = consentClosedReason(consent, now())
+    if (closed) throw new ApiError('INVALID_STATE', closed)
+    return { provider, consent }
+  }
+
+  /** A form post must come from the browser session that opened the consent, with that session's CSRF token. */
+  const checkFormSession = (request: FastifyRequest, consent: BankConsentRow, body: Record<string, unknown>): string => {
+    const cookie = readCookie(request.headers.cookie, SESSION_COOKIE)
+    const sessionHash = cookie ? hashSecret(cookie) : undefined
+    if (!sessionHash || sessionHash !== consent.session_hash) {
+      throw new ApiError('FORBIDDEN', 'Your session at the bank has ended (was the link opened in another browser, or are cookies blocked?). Go back to the app and start again.')
+    }
+    if (!verifyCsrf(key, sessionHash, consent.id, body[CSRF_FIELD])) {
+      throw new ApiError('FORBIDDEN', 'This form has expired or did not come from the bank\'s page. Reload the page and try again.')
+    }
+    return sessionHash
+  }
+
+  const accountsPage = (reply: FastifyReply, status: number, provider: Provider, consent: BankConsentRow, sessionHash: string, username: string, extra: { checked: Set<string> | 'all', error?: string }) => {
+    const customer = customerOf(provider.provider_id, username)
+    return renderAccounts(reply, status, {
+      bank: brandOf(provider),
+      clientName: consent.client_name,
+      consentId: consent.id,
+      csrf: csrfToken(key, sessionHash, consent.id),
+      action: `${pageBase(provider.provider_id)}/authorize/decision`,
+      fullName: customer.fullName,
+      scopes: scopeWords(JSON.parse(consent.scopes) as string[]),
+      access: accessWords(consent.data_access_type, BANK_CONSENT_DAYS),
+      accounts: customer.accounts,
+      ...extra,
+    })
+  }
+
+  const loginPage = (reply: FastifyReply, status: number, provider: Provider, consent: BankConsentRow, sessionHash: string, username = '', error?: string) =>
+    renderLogin(reply, status, {
+      bank: brandOf(provider),
+      clientName: consent.client_name,
+      consentId: consent.id,
+      csrf: csrfToken(key, sessionHash, consent.id),
+      action: `${pageBase(provider.provider_id)}/authorize/login`,
+      username,
+      ...(error ? { error } : {}),
+    })
+
+  app.get<{ Params: ProviderParamsT, Querystring: { consent_id?: string } }>('/model-bank/:provider_id/authorize', { config: htmlConfig }, async (request, reply) => {
+    const { provider, consent } = await openConsent(request.params.provider_id, request.query.consent_id)
+    const cookie = readCookie(request.headers.cookie, SESSION_COOKIE)
+    if (cookie && hashSecret(cookie) === consent.session_hash) {
+      const user = userOf(consent)
+      if (user) return accountsPage(reply, 200, provider, consent, consent.session_hash, user.username, { checked: 'all' })
+      return loginPage(reply, 200, provider, consent, consent.session_hash)
+    }
+    // A browser without this consent's session: it becomes the one signing in (anyone before it starts over).
+    const session = cookie ?? newSessionId()
+    const sessionHash = hashSecret(session)
+    if (!await bindSession(deps.db, consent.id, sessionHash)) throw new ApiError('INVALID_STATE', 'This authorisation request has already been completed.')
+    if (!cookie) reply.header('Set-Cookie', sessionCookie(session, secureCookie))
+    return loginPage(reply, 200, provider, consent, sessionHash)
+  })
+
+  app.post<{ Params: ProviderParamsT, Body: Record<string, unknown> | undefined }>('/model-bank/:provider_id/authorize/login', { config: htmlConfig }, async (request, reply) => {
+    const body = request.body ?? {}
+    const { provider, consent } = await openConsent(request.params.provider_id, body.consent_id)
+    const sessionHash = checkFormSession(request, consent, body)
+    const username = typeof body.username === 'string' ? body.username.trim() : ''
+    const password = typeof body.password === 'string' ? body.password : ''
+    const user = username && password ? signIn(username, password) : undefined
+    if (!user) {
+      request.log.info({ consent_id: consent.id }, 'model bank: sign-in refused')
+      return loginPage(reply, 401, provider, consent, sessionHash, username.slice(0, 100),
+        username && password ? 'The username or password is incorrect. Check them and try again.' : 'Enter your username and password.')
+    }
+    if (!await signInSession(deps.db, consent.id, sessionHash, user.username)) {
+      throw new ApiError('FORBIDDEN', 'Your session at the bank has ended. Go back to the app and start again.')
+    }
+    return reply.code(303).header('Location', `${pageBase(provider.provider_id)}/authorize?consent_id=${encodeURIComponent(consent.id)}`).send()
+  })
+
+  app.post<{ Params: ProviderParamsT, Body: Record<string, unknown> | undefined }>('/model-bank/:provider_id/authorize/decision', { config: htmlConfig }, async (request, reply) => {
+    const body = request.body ?? {}
+    const { provider, consent } = await openConsent(request.params.provider_id, body.consent_id)
+    const sessionHash = checkFormSession(request, consent, body)
+    const user = userOf(consent)
+    if (!user) return reply.code(303).header('Location', `${pageBase(provider.provider_id)}/authorize?consent_id=${encodeURIComponent(consent.id)}`).send()
+    const decision = body.decision
+    if (decision !== 'allow' && decision !== 'deny') throw invalidField('decision', 'must be allow or deny', 'Choose Allow or Deny.')
+    const raw = body.account_ids
+    const accountIds = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((v): v is string => typeof v === 'string')
+    const result = await decide(deps.db, consent, user, { decision, accountIds }, now())
+    if ('error' in result) return accountsPage(reply, 400, provider, consent, sessionHash, user.username, { checked: new Set(accountIds), error: result.error })
+    return reply.code(303).header('Location', result.redirect).header('Cache-Control', 'no-store').send()
+  })
+
+  // ── Server to server: token, reads, revoke ───────────────────────────────────────────────────────────────
+  app.post<{ Params: ProviderParamsT, Body: Record<string, unknown> | undefined }>('/model-bank/:provider_id/token', { schema: tokenSchema }, oauth(async (request, reply) => {
+    providerOr404(request.params.provider_id)
+    const body = request.body ?? {}
+    const str = (k: string) => (typeof body[k] === 'string' && body[k] !== '' ? body[k] as string : undefined)
+    const grantType = str('grant_type')
+    if (!grantType) throw new BankApiError(400, 'invalid_request', 'grant_type is required; use grant_type=authorization_code.')
+    if (grantType !== 'authorization_code') throw new BankApiError(400, 'unsupported_grant_type', `grant_type ${JSON.stringify(grantType)} is not supported; use authorization_code.`)
+    for (const field of ['code', 'code_verifier', 'redirect_uri']) {
+      if (!str(field)) throw new BankApiError(400, 'invalid_request', `${field} is required.`)
+    }
+    const token = await exchangeCode(deps.db, request.params.provider_id, { code: str('code')!, codeVerifier: str('code_verifier')!, redirectUri: str('redirect_uri')! }, now())
+    return reply.header('cache-control', 'no-store').send(token)
+  }))
+
+  const asOfOf = (q: { as_of?: string }): Date => (q.as_of ? new Date(q.as_of) : now())
+  const needScope = (scopes: string[], scope: string) => {
+    if (!scopes.includes(scope)) throw new BankApiError(403, 'insufficient_scope', `The consent does not include the "${scope}" permission.`)
+  }
+  const needAccount = (accountIds: string[], accountId: string) => {
+    if (!accountIds.includes(accountId)) throw new BankApiError(404, 'account_not_found', 'The account was not shared with this consent.')
+  }
+
+  app.get<{ Params: ProviderParamsT, Querystring: Static<typeof ReadQuery> }>('/model-bank/:provider_id/accounts',
+    { schema: readSchema('List the consented accounts (model bank)', { params: ProviderParams, querystring: ReadQuery }) },
+    oauth(async (request) => {
+      const { username, accountIds } = await authenticateRead(deps.db, request.params.provider_id, request.headers.authorization, now())
+      const chosen = new Set(accountIds)
+      return { accounts: accountsOf(request.params.provider_id, username).filter((a) => chosen.has(a.id)) }
+    }))
+
+  app.get<{ Params: Static<typeof AccountParams>, Querystring: Static<typeof ReadQuery> }>('/model-bank/:provider_id/accounts/:account_id/balance',
+    { schema: readSchema('Read an account\'s balance (model bank)', { params: AccountParams, querystring: ReadQuery }) },
+    oauth(async (request) => {
+      const { username, accountIds, scopes } = await authenticateRead(deps.db, request.params.provider_id, request.headers.authorization, now())
+      needScope(scopes, 'balance')
+      needAccount(accountIds, request.params.account_id)
+      return { balance: balanceOf(request.params.provider_id, username, request.params.account_id, asOfOf(request.query)) }
+    }))
+
+  app.get<{ Params: Static<typeof AccountParams>, Querystring: Static<typeof TransactionsQuery> }>('/model-bank/:provider_id/accounts/:account_id/transactions',
+    { schema: readSchema('Read an account\'s transactions, a page at a time (model bank)', { params: AccountParams, querystring: TransactionsQuery }) },
+    oauth(async (request) => {
+      const { username, accountIds, scopes } = await authenticateRead(deps.db, request.params.provider_id, request.headers.authorization, now())
+      needScope(scopes, 'transactions')
+      needAccount(accountIds, request.params.account_id)
+      const q = request.query
+      if (q.from > q.to) throw new BankApiError(400, 'invalid_date_range', '`from` must not be after `to`.')
+      const page = transactionsOf(request.params.provider_id, username, request.params.account_id, {
+        from: q.from, to: q.to, pageSize: q.page_size, asOf: asOfOf(q), ...(q.cursor ? { cursor: q.cursor } : {}),
+      })
+      return { transactions: page.items, next_cursor: page.nextCursor }
+    }))
+
+  app.get<{ Params: ProviderParamsT, Querystring: Static<typeof ReadQuery> }>('/model-bank/:provider_id/userinfo',
+    { schema: readSchema('Who the consenting user is (model bank)', { params: ProviderParams, querystring: ReadQuery }) },
+    oauth(async (request) => {
+      const { username, scopes } = await authenticateRead(deps.db, request.params.provider_id, request.headers.authorization, now())
+      needScope(scopes, 'info')
+      return { name: customerOf(request.params.provider_id, username).fullName }
+    }))
+
+  app.delete<{ Params: ProviderParamsT & { consent_id: string } }>('/model-bank/:provider_id/account-access-consents/:consent_id',
+    { schema: readSchema('Revoke a consent (model bank)') },
+    oauth(async (request, reply) => {
+      // Revoking works for any token of the consent, even an error.* user's, and twice is harmless.
+      const { consent } = await consentOfToken(deps.db, request.params.provider_id, request.headers.authorization)
+      if (consent.id !== request.params.consent_id) throw new BankApiError(403, 'access_denied', 'The token was not issued for this consent.')
+      await revokeConsent(deps.db, consent.id, now().toISOString())
+      return reply.code(204).send()
+    }))
+
+  // ── Sandbox: approve or deny as a mock user, without a browser ───────────────────────────────────────────
+  if (deps.config.sandboxControl) {
+    app.post<{ Params: ProviderParamsT, Body: Static<typeof sandboxAuthorizeSchema.body> }>('/model-bank/:provider_id/sandbox/authorize',
+      { schema: sandboxAuthorizeSchema, preValidation: requireJsonBody },
+      async (request) => {
+        const { body } = request
+        const { consent } = await openConsent(request.params.provider_id, body.consent_id)
+        const user = mockUser(body.username)
+        if (!user) throw invalidField('username', 'is not a mock user of the model bank (see "Mock users" in the README)')
+        if (!await setUsername(deps.db, consent.id, user.username)) throw new ApiError('INVALID_STATE', 'This authorisation request has already been completed.')
+        const accountIds = body.account_ids ?? accountsOf(consent.provider_id, user.username).map((a) => a.id)
+        const result = await decide(deps.db, { ...consent, username: user.username }, user, { decision: body.decision, accountIds }, now())
+        if ('error' in result) throw invalidField('account_ids', result.error)
+        return { redirect_uri: result.redirect }
+      })
+  }
+}

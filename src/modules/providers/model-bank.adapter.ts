@@ -1,8 +1,131 @@
-import { BankError, type ProviderAdapter } from './provider-adapter.ts'
-import type { HttpFetch } from '../../http/inject-fetch.ts'
+import { BankError, type BankAccount, type BankBalance, type BankGrant, type BankTransactionPage, type ProviderAdapter } from './provider-adapter.ts'
+import type { HttpFetch, HttpResponse } from '../../http/inject-fetch.ts'
 
-/** The model bank, reached over HTTP. Being implemented; the factory's signature is fixed. */
-export function createModelBankAdapter (_fetch: () => HttpFetch, _baseUrl: string): ProviderAdapter {
-  const missing = async (): Promise<never> => { throw new BankError('provider_error', 'The model bank adapter is not implemented yet.') }
-  return { createConsent: missing, exchangeCode: missing, getUserInfo: missing, getAccounts: missing, getBalance: missing, getTransactions: missing, revoke: missing }
+/**
+ * What only the model bank offers, for sandbox control: approve (or deny) a consent as one of its mock users,
+ * without a browser. The answer is where the bank would have sent the browser (redirect_uri with code and state,
+ * or with error). Banks other than the model bank have no such call.
+ */
+export interface ModelBankSandbox {
+  approveAsUser (input: { providerId: string, consentId: string, username: string, decision: 'allow' | 'deny', accountIds?: string[] }): Promise<{ redirectUri: string }>
+}
+
+export function isModelBankSandbox (adapter: ProviderAdapter): adapter is ProviderAdapter & ModelBankSandbox {
+  return typeof (adapter as Partial<ModelBankSandbox>).approveAsUser === 'function'
+}
+
+/**
+ * Bank answers → BankError. `reason` is the bank's error code (the wire failure reason, e.g. provider_error,
+ * account_temporarily_locked, invalid_grant). `status` is what Ledgerite should answer its own caller: the grant
+ * no longer works (revoked, expired, scope) → 403; an account the user did not share → 404; a cursor or date range
+ * the bank refuses → 400; anything else the bank got wrong or refused → 502 Provider Error.
+ */
+const STATUS_BY_REASON: Record<string, number> = {
+  access_denied: 403, insufficient_scope: 403, invalid_token: 403, account_not_found: 404, invalid_cursor: 400, invalid_date_range: 400,
+}
+
+async function bankError (res: HttpResponse, what: string): Promise<BankError> {
+  let body: Record<string, unknown> = {}
+  try {
+    body = await res.json() as Record<string, unknown>
+  } catch { /* not JSON: keep the status alone */ }
+  // OAuth-shaped errors carry `error`; the bank's request validation answers problem+json (`title`, `detail`).
+  const reason = typeof body.error === 'string' ? body.error : 'provider_error'
+  const description = typeof body.error_description === 'string'
+    ? body.error_description
+    : typeof body.detail === 'string' ? body.detail : `The bank answered ${res.status} to ${what}.`
+  return new BankError(reason, description, STATUS_BY_REASON[reason] ?? 502)
+}
+
+/** The model bank, reached over HTTP at `${baseUrl}/${providerId}/…`, exactly as an adapter for a real bank would be. */
+export function createModelBankAdapter (fetch: () => HttpFetch, baseUrl: string): ProviderAdapter & ModelBankSandbox {
+  const url = (providerId: string, path: string, query?: Record<string, string | number | undefined>) => {
+    const qs = new URLSearchParams()
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) qs.set(k, String(v))
+    const q = qs.toString()
+    return `${baseUrl}/${encodeURIComponent(providerId)}${path}${q ? `?${q}` : ''}`
+  }
+
+  const call = async <T>(what: string, target: string, init: { method?: string, headers?: Record<string, string>, body?: string } = {}): Promise<T> => {
+    let res: HttpResponse
+    try {
+      res = await fetch()(target, { ...init, headers: { accept: 'application/json', ...(init.headers ?? {}) } })
+    } catch (err) {
+      throw new BankError('provider_error', `The bank could not be reached for ${what}: ${(err as Error).message}`)
+    }
+    if (res.status < 200 || res.status >= 300) throw await bankError(res, what)
+    if (res.status === 204) return undefined as T
+    try {
+      return await res.json() as T
+    } catch {
+      throw new BankError('provider_error', `The bank answered ${what} with a body that is not JSON.`)
+    }
+  }
+  const json = (body: unknown) => ({ 'content-type': 'application/json' as const, body: JSON.stringify(body) })
+  const bearer = (grant: BankGrant) => ({ authorization: `Bearer ${grant.accessToken}` })
+
+  return {
+    async createConsent (req) {
+      const { body, ...ct } = json({
+        scopes: req.scopes,
+        data_access_type: req.dataAccessType,
+        redirect_uri: req.redirectUri,
+        state: req.state,
+        code_challenge: req.codeChallenge,
+        code_challenge_method: 'S256',
+        client_name: req.clientName,
+        connection_ref: req.connectionId,
+        ...(req.languageCode ? { language_code: req.languageCode } : {}),
+      })
+      const res = await call<{ consent_id: string, authorization_uri: string }>('the consent', url(req.providerId, '/account-access-consents'), {
+        method: 'POST', headers: ct, body,
+      })
+      return { consentId: res.consent_id, authorizationUri: res.authorization_uri }
+    },
+
+    async exchangeCode ({ providerId, code, codeVerifier, redirectUri }) {
+      // Form-encoded, as OAuth token endpoints expect.
+      const form = new URLSearchParams({ grant_type: 'authorization_code', code, code_verifier: codeVerifier, redirect_uri: redirectUri })
+      const res = await call<{ access_token: string, consent_id: string, account_ids: string[], consent_expires_at: string }>(
+        'the code exchange', url(providerId, '/token'),
+        { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() },
+      )
+      return { accessToken: res.access_token, consentId: res.consent_id, accountIds: res.account_ids, expiresAt: res.consent_expires_at }
+    },
+
+    async getUserInfo (grant, providerId, asOf) {
+      const res = await call<{ name: string }>('user info', url(providerId, '/userinfo', { as_of: asOf.toISOString() }), { headers: bearer(grant) })
+      return { name: res.name }
+    },
+
+    async getAccounts (grant, providerId, asOf) {
+      const res = await call<{ accounts: BankAccount[] }>('the accounts', url(providerId, '/accounts', { as_of: asOf.toISOString() }), { headers: bearer(grant) })
+      return res.accounts
+    },
+
+    async getBalance (grant, providerId, accountId, asOf) {
+      const res = await call<{ balance: BankBalance }>('a balance',
+        url(providerId, `/accounts/${encodeURIComponent(accountId)}/balance`, { as_of: asOf.toISOString() }), { headers: bearer(grant) })
+      return res.balance
+    },
+
+    async getTransactions (grant, providerId, accountId, query): Promise<BankTransactionPage> {
+      const res = await call<{ transactions: BankTransactionPage['items'], next_cursor: string | null }>('transactions',
+        url(providerId, `/accounts/${encodeURIComponent(accountId)}/transactions`, {
+          from: query.from, to: query.to, page_size: query.pageSize, cursor: query.cursor, as_of: query.asOf.toISOString(),
+        }),
+        { headers: bearer(grant) })
+      return { items: res.transactions, nextCursor: res.next_cursor }
+    },
+
+    async revoke (grant, providerId) {
+      await call<void>('the revocation', url(providerId, `/account-access-consents/${encodeURIComponent(grant.consentId)}`), { method: 'DELETE', headers: bearer(grant) })
+    },
+
+    async approveAsUser ({ providerId, consentId, username, decision, accountIds }) {
+      const { body, ...ct } = json({ consent_id: consentId, username, decision, ...(accountIds ? { account_ids: accountIds } : {}) })
+      const res = await call<{ redirect_uri: string }>('the sandbox approval', url(providerId, '/sandbox/authorize'), { method: 'POST', headers: ct, body })
+      return { redirectUri: res.redirect_uri }
+    },
+  }
 }

@@ -1,0 +1,84 @@
+import { Type } from '@sinclair/typebox'
+import { CONNECTION_SCOPES } from '../../contract/scopes.ts'
+import { CHALLENGE_PATTERN } from './model-bank.security.ts'
+
+/** The model bank's JSON API schemas. The whole /model-bank surface is a Ledgerite extension (a simulated bank). */
+const EXT = { 'x-ledgerite-extension': true, tags: ['Model bank'] }
+
+export const ProviderParams = Type.Object({
+  provider_id: Type.String({ minLength: 1, maxLength: 100, description: 'Any provider of the catalogue: the model bank serves them all.' }),
+})
+
+export const CreateConsentBody = Type.Object({
+  scopes: Type.Array(Type.Union(CONNECTION_SCOPES.map((s) => Type.Literal(s))), { minItems: 1, uniqueItems: true }),
+  data_access_type: Type.Union([Type.Literal('one_time'), Type.Literal('recurring')]),
+  redirect_uri: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000, description: 'Where the bank sends the browser back with `code` and `state` (or `error`).' }),
+  state: Type.String({ minLength: 16, maxLength: 512 }),
+  code_challenge: Type.String({ pattern: CHALLENGE_PATTERN.source, description: 'PKCE S256 challenge (base64url SHA-256 of the verifier).' }),
+  code_challenge_method: Type.Literal('S256'),
+  client_name: Type.String({ minLength: 1, maxLength: 200, description: 'Shown to the user on the bank\'s page.' }),
+  language_code: Type.Optional(Type.String({ pattern: '^[a-z]{2}$' })),
+  connection_ref: Type.Optional(Type.String({ maxLength: 100, description: 'The caller\'s reference, echoed; not a credential.' })),
+}, { additionalProperties: false })
+
+export const ConsentCreated = Type.Object({
+  consent_id: Type.String(),
+  status: Type.Literal('awaiting_authorization'),
+  authorization_uri: Type.String({ description: 'The bank\'s sign-in page, for the user\'s browser.' }),
+  created_at: Type.String(),
+  authorize_by: Type.String(),
+})
+
+export const createConsentSchema = {
+  ...EXT,
+  summary: 'Create an account-access consent (model bank)',
+  description: 'Ledgerite extension: the simulated bank behind every sandbox provider, shaped like a UK Open Banking ' +
+    'account-access-consents resource. Server-to-server; the browser is then sent to `authorization_uri`.',
+  params: ProviderParams,
+  body: CreateConsentBody,
+  response: { 201: ConsentCreated },
+}
+
+export const tokenSchema = {
+  ...EXT,
+  summary: 'Exchange an authorization code (model bank)',
+  description: 'Ledgerite extension. `grant_type=authorization_code` with `code`, `code_verifier` (PKCE S256) and the ' +
+    'consent\'s `redirect_uri`; form or JSON. A code works once, for 10 minutes. Errors: `{error, error_description}`.',
+  params: ProviderParams,
+}
+
+const AsOf = Type.Optional(Type.String({ format: 'date-time', description: 'The caller\'s "today" (ISO); the synthetic data is anchored to it.' }))
+export const ReadQuery = Type.Object({ as_of: AsOf })
+export const AccountParams = Type.Object({ provider_id: ProviderParams.properties.provider_id, account_id: Type.String({ minLength: 1, maxLength: 100 }) })
+export const TransactionsQuery = Type.Object({
+  from: Type.String({ format: 'date' }),
+  to: Type.String({ format: 'date' }),
+  page_size: Type.Integer({ minimum: 1, maximum: 500, default: 500 }),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
+  as_of: AsOf,
+})
+
+export const readSchema = (summary: string, extra: object = {}) => ({
+  ...EXT,
+  summary,
+  description: 'Ledgerite extension (model bank). `Authorization: Bearer <bank token>`; only the accounts the user ' +
+    'chose; a revoked consent answers 403 `access_denied`.',
+  ...extra,
+})
+
+export const SandboxAuthorizeBody = Type.Object({
+  consent_id: Type.String({ minLength: 1, maxLength: 100 }),
+  username: Type.String({ minLength: 1, maxLength: 100 }),
+  decision: Type.Union([Type.Literal('allow'), Type.Literal('deny')]),
+  account_ids: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 })),
+}, { additionalProperties: false })
+
+export const sandboxAuthorizeSchema = {
+  ...EXT,
+  summary: 'Approve or deny a consent as a mock user, without a browser (model bank, sandbox only)',
+  description: 'Ledgerite extension for sandbox control: does what the sign-in and account pages do for `username` ' +
+    '(all accounts unless `account_ids` is given) and answers where the bank would send the browser. Absent (404) ' +
+    'when the server runs with SANDBOX_CONTROL=off.',
+  params: ProviderParams,
+  body: SandboxAuthorizeBody,
+}

@@ -1,0 +1,214 @@
+import type { Kysely } from 'kysely'
+import { ApiError } from '../../contract/errors.ts'
+import { ids } from '../../contract/ids.ts'
+import type { Database } from '../../storage/database.ts'
+import { POLICY } from '../connections/connection.policy.ts'
+import type { BankAccount } from '../providers/provider-adapter.ts'
+import { customerOf } from './data/index.ts'
+import { type MockUser, mockUser } from './mock-users.ts'
+import {
+  type BankConsentRow, CONSENT_STATUS, decideConsent, findCode, findConsentById, findToken, insertCode, insertConsent,
+  insertToken, useCode,
+} from './model-bank.repository.ts'
+import { hashSecret, pkceMatches } from './model-bank.security.ts'
+
+/**
+ * The model bank's rules, shared by its JSON API, its HTML pages and its sandbox "approve as user" call.
+ * The bank keeps its own time: the server's real time (the test's base time), never a client's virtual clock —
+ * a client's virtual "today" reaches it only as the `as_of` of data reads.
+ */
+
+/** How long a consent may wait for the user (the journey link's lifetime on Ledgerite's side). */
+export const AUTHORIZE_WITHIN_HOURS = POLICY.journeyLinkTtlHours
+/** The bank's consent (and its access token) lasts this long once authorised, whatever the access type. */
+export const BANK_CONSENT_DAYS = POLICY.consentValidityDays
+
+/** An error answered in the OAuth / Data v1 shape: `{error, error_description}`. */
+export class BankApiError extends Error {
+  constructor (readonly status: number, readonly error: string, description: string) {
+    super(description)
+    this.name = 'BankApiError'
+  }
+}
+
+export interface NewConsent {
+  scopes: string[]
+  data_access_type: 'one_time' | 'recurring'
+  redirect_uri: string
+  state: string
+  code_challenge: string
+  client_name: string
+  language_code?: string
+  connection_ref?: string
+}
+
+export async function createConsent (db: Kysely<Database>, providerId: string, input: NewConsent, now: Date): Promise<BankConsentRow> {
+  const row: BankConsentRow = {
+    id: ids.uuid(),
+    provider_id: providerId,
+    status: CONSENT_STATUS.awaiting,
+    scopes: JSON.stringify(input.scopes),
+    data_access_type: input.data_access_type,
+    redirect_uri: input.redirect_uri,
+    state: input.state,
+    code_challenge: input.code_challenge,
+    client_name: input.client_name,
+    language_code: input.language_code ?? null,
+    connection_ref: input.connection_ref ?? null,
+    session_hash: null,
+    username: null,
+    account_ids: null,
+    created_at: now.toISOString(),
+    authorize_by: new Date(now.getTime() + AUTHORIZE_WITHIN_HOURS * 3_600_000).toISOString(),
+    authorized_at: null,
+    expires_at: null,
+    revoked_at: null,
+  }
+  await insertConsent(db, row)
+  return row
+}
+
+const alreadyCompleted = () => new ApiError('INVALID_STATE', 'This authorisation request has already been completed.')
+
+/** Why a consent cannot be worked on in the browser any more, or undefined when it can. */
+export function consentClosedReason (consent: BankConsentRow, now: Date): string | undefined {
+  if (consent.status !== CONSENT_STATUS.awaiting) return 'This authorisation request has already been completed. Go back to the app you came from and start again.'
+  if (consent.authorize_by <= now.toISOString()) return 'This authorisation request has expired. Go back to the app you came from and start again.'
+  return undefined
+}
+
+/** The accounts the user may share: the synthetic customer's accounts, for any mock user. */
+export function accountsOf (providerId: string, username: string): BankAccount[] {
+  return customerOf(providerId, username).accounts
+}
+
+export function withQuery (uri: string, params: Record<string, string>): string {
+  const u = new URL(uri)
+  for (const [k, v] of Object.entries(params)) u.searchParams.append(k, v)
+  return u.toString()
+}
+
+/**
+ * The user's decision at the bank, for a signed-in user: on allow, the chosen accounts (a non-empty subset of
+ * theirs) are granted and a single-use code goes back with `state`; on deny, `error=access_denied`.
+ * Returns where the browser goes next, or an error message for the page when the choice is not acceptable.
+ */
+export async function decide (
+  db: Kysely<Database>,
+  consent: BankConsentRow,
+  user: MockUser,
+  input: { decision: 'allow' | 'deny', accountIds: string[] },
+  now: Date,
+): Promise<{ redirect: string } | { error: string }> {
+  const at = now.toISOString()
+  if (input.decision === 'deny') {
+    if (!await decideConsent(db, consent.id, { status: 'rejected', at })) throw alreadyCompleted()
+    return { redirect: withQuery(consent.redirect_uri, { error: 'access_denied', error_description: 'The user denied access at the bank.', state: consent.state }) }
+  }
+  const own = new Set(accountsOf(consent.provider_id, user.username).map((a) => a.id))
+  const chosen = [...new Set(input.accountIds)]
+  if (chosen.length === 0) return { error: 'Choose at least one account to share, or choose Deny.' }
+  if (chosen.some((id) => !own.has(id))) return { error: 'One of the accounts chosen is not yours; choose again.' }
+  const expiresAt = new Date(now.getTime() + BANK_CONSENT_DAYS * 86_400_000).toISOString()
+  if (!await decideConsent(db, consent.id, { status: 'authorized', accountIds: chosen, at, expiresAt })) throw alreadyCompleted()
+  const code = ids.token()
+  await insertCode(db, {
+    code_hash: hashSecret(code),
+    consent_id: consent.id,
+    created_at: at,
+    expires_at: new Date(now.getTime() + POLICY.bankCodeTtlMinutes * 60_000).toISOString(),
+  })
+  return { redirect: withQuery(consent.redirect_uri, { code, state: consent.state }) }
+}
+
+/** The user the consent was signed in as (kept on the consent), as the mock-users table describes them. */
+export function userOf (consent: BankConsentRow): MockUser | undefined {
+  return consent.username ? mockUser(consent.username) : undefined
+}
+
+export interface TokenResponse {
+  access_token: string
+  token_type: 'Bearer'
+  expires_in: number
+  consent_id: string
+  account_ids: string[]
+  consent_expires_at: string
+}
+
+/**
+ * authorization_code grant: the code exists, belongs to this bank, is unexpired and unused, `redirect_uri` is the
+ * consent's and the verifier hashes to its challenge (RFC 7636 S256). Only then is the code spent — atomically,
+ * so a replay or a race gets `invalid_grant` — and a token issued for the consent.
+ */
+export async function exchangeCode (
+  db: Kysely<Database>,
+  providerId: string,
+  input: { code: string, codeVerifier: string, redirectUri: string },
+  now: Date,
+): Promise<TokenResponse> {
+  const at = now.toISOString()
+  const codeHash = hashSecret(input.code)
+  const code = await findCode(db, codeHash)
+  const consent = code ? await findConsentById(db, code.consent_id) : undefined
+  if (!code || !consent || consent.provider_id !== providerId) throw new BankApiError(400, 'invalid_grant', 'The authorization code is unknown.')
+  if (code.used_at) throw new BankApiError(400, 'invalid_grant', 'The authorization code has already been used.')
+  if (code.expires_at <= at) throw new BankApiError(400, 'invalid_grant', 'The authorization code has expired.')
+  if (input.redirectUri !== consent.redirect_uri) throw new BankApiError(400, 'invalid_grant', 'redirect_uri does not match the one the consent was created with.')
+  if (!pkceMatches(input.codeVerifier, consent.code_challenge)) throw new BankApiError(400, 'invalid_grant', 'code_verifier does not match the code_challenge (PKCE S256).')
+  if (consent.status !== CONSENT_STATUS.authorized || !consent.expires_at) throw new BankApiError(400, 'invalid_grant', 'The consent is no longer authorised.')
+  if (!await useCode(db, codeHash, at)) throw new BankApiError(400, 'invalid_grant', 'The authorization code has already been used.')
+
+  const accessToken = ids.token()
+  await insertToken(db, { token_hash: hashSecret(accessToken), consent_id: consent.id, created_at: at, expires_at: consent.expires_at })
+  return {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: Math.max(0, Math.floor((Date.parse(consent.expires_at) - now.getTime()) / 1000)),
+    consent_id: consent.id,
+    account_ids: JSON.parse(consent.account_ids ?? '[]') as string[],
+    consent_expires_at: consent.expires_at,
+  }
+}
+
+/** Status of each mock error on the bank's data API (the reason itself is the `error` code). */
+const MOCK_ERROR_STATUS: Record<string, number> = {
+  account_permanently_locked: 403,
+  account_temporarily_locked: 403,
+  internal_error: 500,
+  provider_error: 503,
+  user_input_required: 403,
+  wrong_credentials: 401,
+}
+
+/** The consent a bearer token of this bank was issued for (401 `invalid_token` otherwise). */
+export async function consentOfToken (db: Kysely<Database>, providerId: string, authorization: string | undefined) {
+  const m = /^Bearer\s+(\S+)$/.exec(authorization ?? '')
+  if (!m) throw new BankApiError(401, 'invalid_token', 'A bearer access token is required.')
+  const token = await findToken(db, hashSecret(m[1]!))
+  const consent = token ? await findConsentById(db, token.consent_id) : undefined
+  if (!token || !consent || consent.provider_id !== providerId) throw new BankApiError(401, 'invalid_token', 'The access token is not valid at this bank.')
+  return { token, consent }
+}
+
+/**
+ * A data read's bearer token → the consent it grants, checked: a known token of this bank; consent authorised
+ * (revoked → 403 access_denied) and unexpired; and, for `error.<reason>` users, every read fails with `<reason>`
+ * (the real sandbox's "auth succeeds, all Data API calls fail with <code>").
+ */
+export async function authenticateRead (
+  db: Kysely<Database>,
+  providerId: string,
+  authorization: string | undefined,
+  now: Date,
+): Promise<{ consent: BankConsentRow, username: string, accountIds: string[], scopes: string[] }> {
+  const { token, consent } = await consentOfToken(db, providerId, authorization)
+  const at = now.toISOString()
+  if (consent.status === CONSENT_STATUS.revoked) throw new BankApiError(403, 'access_denied', 'The consent has been revoked.')
+  if (consent.status !== CONSENT_STATUS.authorized || !consent.username) throw new BankApiError(403, 'access_denied', 'The consent is not authorised.')
+  if (token.expires_at <= at || (consent.expires_at !== null && consent.expires_at <= at)) throw new BankApiError(403, 'access_denied', 'The consent has expired.')
+  const user = mockUser(consent.username)
+  if (user?.kind === 'error') {
+    throw new BankApiError(MOCK_ERROR_STATUS[user.reason] ?? 500, user.reason, `Mock user ${consent.username}: every data call fails with ${user.reason}.`)
+  }
+  return { consent, username: consent.username, accountIds: JSON.parse(consent.account_ids ?? '[]') as string[], scopes: JSON.parse(consent.scopes) as string[] }
+}
