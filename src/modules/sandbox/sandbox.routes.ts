@@ -10,25 +10,9 @@ import { ConnectionViewSchema } from '../connections/connection.schema.ts'
 import { authorizeWithoutBrowser } from '../journey/bank-step.ts'
 import { MAX_CLOCK_OFFSET_SECONDS, parseDuration } from './sandbox.duration.ts'
 import { resetClientSandbox } from './sandbox.reset.ts'
+import { AdvanceBody, AuthorizeBody, AuthorizeParams, ClockView } from './sandbox.schema.ts'
 
 const extension = { 'x-ledgerite-extension': true, tags: ['Sandbox control'], security: [{ OAuth2: ['data'] }] }
-
-const AuthorizeParams = Type.Object({ connection_id: Type.String({ minLength: 1, maxLength: 128 }) })
-const AuthorizeBody = Type.Object({
-  outcome: Type.Unsafe<'authorized' | 'failed'>({ type: 'string', enum: ['authorized', 'failed'] }),
-  username: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Model bank mock user (default john).' })),
-  failure_reason: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'With outcome failed: why (default provider_rejected).' })),
-  provider_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'For a user_selected connection: the provider the user picks (default the first offered).' })),
-}, { additionalProperties: false })
-
-const AdvanceBody = Type.Object({
-  by: Type.String({ maxLength: 64, description: 'ISO-8601 duration: PnD, PTnHnMnS, PnDTnH…, or PnW.' }),
-}, { additionalProperties: false })
-
-const ClockView = Type.Object({
-  now: Type.String({ format: 'date-time', description: 'The client\'s virtual now.' }),
-  offset_seconds: Type.Integer({ description: 'How far the client\'s clock is ahead of real time.' }),
-})
 
 /**
  * Sandbox control (extension): complete a journey without a browser, move the client's virtual clock, and wipe

@@ -1,42 +1,14 @@
-import { type Static, Type } from '@sinclair/typebox'
+import type { Static } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import { ApiError, invalidField } from '../../contract/errors.ts'
 import type { Deps } from '../../deps.ts'
 import { requireDataToken } from '../../http/authenticate.ts'
 import { createWebhookDispatcher } from './webhook.dispatcher.ts'
 import { type DeliveryCursor, findDelivery, listDeliveries, requeueEvent } from './webhook.repository.ts'
+import { DeliveryPageSchema, DeliverySchema, EventParams, ListDeliveriesQuery } from './webhook.schema.ts'
 import { WEBHOOK_JWKS_PATH } from './webhook.signing.ts'
 
-const WEBHOOK_TYPES = ['connection_authorized', 'connection_failed', 'connection_revoked', 'connection_expired', 'transactions_request_completed', 'transactions_request_failed']
-const STATUSES = ['pending', 'delivered', 'failed', 'no_endpoint']
-
-const ListQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size (1–100, default 20).' })),
-  cursor: Type.Optional(Type.String({ maxLength: 200, description: 'The `pagination.next_cursor` of the previous page.' })),
-  type: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: WEBHOOK_TYPES })),
-  status: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: STATUSES })),
-}, { additionalProperties: false })
-
-const EventParams = Type.Object({ event_id: Type.String({ maxLength: 64 }) })
-
-const Attempt = Type.Object({
-  attempt: Type.Integer(),
-  at: Type.String({ format: 'date-time' }),
-  url: Type.String(),
-  status_code: Type.Union([Type.Integer(), Type.Null()]),
-  error: Type.Union([Type.String(), Type.Null()]),
-  duration_ms: Type.Integer(),
-})
-const Delivery = Type.Object({
-  event_id: Type.String({ format: 'uuid' }),
-  type: Type.String(),
-  status: Type.Unsafe<string>({ type: 'string', enum: STATUSES }),
-  created_at: Type.String({ format: 'date-time' }),
-  delivered_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  next_attempt_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  attempts: Type.Array(Attempt),
-  payload: Type.Unknown({ description: 'The body delivered, exactly as sent.' }),
-})
+const extension = { 'x-ledgerite-extension': true }
 
 const encodeCursor = (c: DeliveryCursor): string => Buffer.from(`${c.createdAt}|${c.id}`).toString('base64url')
 function decodeCursor (raw: string): DeliveryCursor {
@@ -57,7 +29,7 @@ export async function webhookRoutes (app: FastifyInstance, deps: Deps): Promise<
 
   // The `jku` of every webhook signature. Only public members: the stored JWK never held the private `d` here.
   app.get(WEBHOOK_JWKS_PATH, {
-    schema: { tags: ['Webhooks'], summary: 'Webhook signing keys (JWKS)', 'x-ledgerite-extension': true } as never,
+    schema: { tags: ['Webhooks'], summary: 'Webhook signing keys (JWKS)', ...extension },
   }, async (_request, reply) => {
     const { kty, crv, x, y, kid, alg, use } = deps.webhookKey.publicJwk
     reply.header('cache-control', 'public, max-age=300')
@@ -66,17 +38,17 @@ export async function webhookRoutes (app: FastifyInstance, deps: Deps): Promise<
 
   const auth = requireDataToken(deps.tokens)
 
-  app.get<{ Querystring: Static<typeof ListQuery> }>('/v3/webhook-deliveries', {
+  app.get<{ Querystring: Static<typeof ListDeliveriesQuery> }>('/v3/webhook-deliveries', {
     preHandler: auth,
     schema: {
       tags: ['Webhooks'],
       summary: 'Webhook delivery log (extension)',
       description: 'Every webhook event raised for the calling client, newest first, with each delivery attempt.',
-      'x-ledgerite-extension': true,
+      ...extension,
       security: [{ OAuth2: ['data'] }],
-      querystring: ListQuery,
-      response: { 200: Type.Object({ items: Type.Array(Delivery), pagination: Type.Object({ next_cursor: Type.Union([Type.String(), Type.Null()]) }) }) },
-    } as never,
+      querystring: ListDeliveriesQuery,
+      response: { 200: DeliveryPageSchema },
+    },
   }, async (request) => {
     const q = request.query
     const page = await listDeliveries(deps.db, request.clientId, {
@@ -94,11 +66,11 @@ export async function webhookRoutes (app: FastifyInstance, deps: Deps): Promise<
       tags: ['Webhooks'],
       summary: 'Redeliver a webhook event (extension)',
       description: 'Queues the event for delivery now, with the same event_id and body, and a fresh retry window.',
-      'x-ledgerite-extension': true,
+      ...extension,
       security: [{ OAuth2: ['data'] }],
       params: EventParams,
-      response: { 202: Delivery },
-    } as never,
+      response: { 202: DeliverySchema },
+    },
   }, async (request, reply) => {
     const { clientId } = request
     const eventId = request.params.event_id
