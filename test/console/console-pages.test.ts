@@ -220,7 +220,7 @@ test('a connection\'s page: timeline in order with its webhook and attempts, acc
   assert.ok(!body.includes('Not shared'), 'accounts the user did not share are not shown')
   assert.match(body, /sort code 04-00-04, account 12345678/)
   assert.match(body, /class="balance">£1,000\.00</)
-  assert.match(body, /<svg [^>]*role="img" aria-labelledby="chart-title-0 chart-desc-0"/)
+  assert.match(body, /<svg [^>]*role="img" aria-labelledby="chart-title-0" aria-describedby="chart-desc-0"/)
   assert.match(body, /<title id="chart-title-0">Balance of Everyday &lt;Current&gt; over the last 90 days<\/title>/)
   assert.match(body, /<path class="line" d="M[\d. ]+(L[\d. ]+){90}"\/>/, '91 daily points')
   assert.match(body, />Balance \(GBP\)</, 'y axis label')

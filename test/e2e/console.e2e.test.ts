@@ -6,6 +6,9 @@ import { receiver } from '../console/console-helpers.ts'
 import { connectionStatus, createConnection, launchBrowser, newContext, RETURN_URI, screenshot, signInAtBank, startLedgerite } from './browser.ts'
 
 /** A locator's text (textContent: what is in the DOM, which is what escaping is about). */
+/** YYYY-MM-DD, `offset` days from today (the test's client has not moved its clock). */
+const day = (offset: number): string => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10)
+
 const text = async (l: Locator): Promise<string> => ((await l.textContent()) ?? '').replace(/\s+/g, ' ').trim()
 
 /**
@@ -24,28 +27,44 @@ describe('Console in a browser', () => {
     const rx = await receiver(t, [500, 200])
     const client = await app.client({ name: 'Budget <Buddy>', webhookUri: rx.url })
 
-    // A connection authorised through the bank step, with a webhook whose first delivery the receiver refuses.
+    // A connection authorised by its user in a browser (configuration 2: consent on the hosted page, then the
+    // model bank as john/doe), one transactions request, and a webhook whose first delivery the receiver refuses.
     const created = await createConnection(app, client, {
       provider_selection: { type: 'preselected', provider_id: 'ob-monzo' },
-      user_consent: { type: 'precaptured', captured_at: '2025-01-01T12:00:00Z' },
-      authorization_flow: { redirect: { return_uri: RETURN_URI } },
+      user_consent: { type: 'authorization_flow_captured' },
+      hosted_page: { type: 'authorization_flow', return_uri: RETURN_URI },
       metadata: { order: '<b>42</b>' },
     })
-    const bankContext = await newContext(browser)
-    const bankPage = await bankContext.newPage()
-    await bankPage.goto(created.authorization_flow!.actions.next.uri!)
-    await signInAtBank(bankPage, 'john', 'doe')
-    await bankPage.getByRole('button', { name: 'Allow' }).click()
-    await bankPage.waitForURL(/^https:\/\/your-app\.com\/callback\?/)
-    await bankContext.close()
+    const phone = await newContext(browser, 'phone')
+    const journey = await phone.newPage()
+    await journey.goto(created.hosted_page!.uri)
+    await journey.getByRole('button', { name: 'Allow' }).click()
+    await signInAtBank(journey, 'john', 'doe')
+    await journey.getByRole('button', { name: 'Allow' }).click()
+    await journey.getByRole('heading', { name: 'Your bank is connected' }).waitFor()
+    await phone.close()
     assert.equal((await connectionStatus(app, client, created.id)).status, 'authorized')
     await app.deps.workers.runAll()
     assert.equal(rx.received.length, 1, 'first delivery made, answered 500')
 
+    const dataHeaders = { ...client.auth, 'connection-id': created.id, 'tl-user-ip': '203.0.113.7' }
+    const accounts = await app.inject({ method: 'GET', url: '/v3/connected-accounts', headers: dataHeaders })
+    assert.equal(accounts.statusCode, 200, accounts.body)
+    const accountId = accounts.json().items.find((a: { type: string }) => a.type === 'account').id
+    const requested = await app.inject({
+      method: 'POST', url: `/v3/connected-accounts/${accountId}/transactions/requests`, headers: dataHeaders,
+      payload: { from: day(-30), to: day(0), page_size: 50 },
+    })
+    assert.equal(requested.statusCode, 202, requested.body)
+    await app.deps.workers.runAll()
+    assert.deepEqual(rx.received.map((b) => JSON.parse(b).type), ['connection_authorized', 'transactions_request_completed'])
+
     const context = await newContext(browser)
     const page = await context.newPage()
     const problems: string[] = []
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()) })
+    // The 401 (wrong secret) and 400 (invalid URI) answers are logged by the browser as failed loads; anything
+    // else on the error console (a CSP violation, a script error) is a problem.
+    page.on('console', (m) => { if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of 40[01]/.test(m.text())) problems.push(m.text()) })
     page.on('pageerror', (e) => problems.push(e.message))
 
     // Sign in: a wrong secret first, then the right one.
@@ -91,9 +110,13 @@ describe('Console in a browser', () => {
     await page.getByRole('link', { name: created.id }).click()
     await page.getByRole('heading', { name: `Connection ${created.id}` }).waitFor()
     const timeline = await text(page.locator('ol.timeline'))
-    const steps = ['Connection created', 'Status changed to authorized', 'Webhook connection_authorized'].map((s) => timeline.indexOf(s))
-    assert.ok(steps.every((i) => i >= 0), `timeline has every step:\n${timeline}`)
-    assert.deepEqual([...steps].sort((a, b) => a - b), steps, 'in order')
+    const steps = [
+      'Connection created', 'Hosted page opened', 'Consent given on the hosted page', 'User sent to the bank',
+      'Status changed to authorizing', 'Status changed to authorized', 'Webhook connection_authorized',
+      'Transactions request', 'Webhook transactions_request_completed',
+    ].map((s) => [s, timeline.indexOf(s)] as const)
+    assert.ok(steps.every(([, i]) => i >= 0), `timeline has every step: ${JSON.stringify(steps)}\n${timeline}`)
+    assert.deepEqual([...steps].sort((a, b) => a[1] - b[1]), steps, 'in order')
     assert.match(timeline, /500/, 'the refused attempt with its status code')
     assert.equal(await text(page.locator('.metadata td')), '<b>42</b>', 'metadata shown as text')
     const charts = page.getByRole('img', { name: /^Balance of .+ over the last 90 days$/ })
@@ -111,8 +134,10 @@ describe('Console in a browser', () => {
     assert.match(await text(event), /500/)
     await event.getByRole('button', { name: 'Redeliver' }).click()
     await page.getByRole('status').filter({ hasText: 'Redelivery queued' }).waitFor()
+    const before = rx.received.length
     await app.deps.workers.runAll()
-    assert.equal(rx.received.length, 2)
+    assert.equal(rx.received.length, before + 1)
+    assert.equal(JSON.parse(rx.received.at(-1)!).type, 'connection_authorized', 'the same event sent again')
     await page.reload()
     const redelivered = page.locator('article.delivery').filter({ hasText: 'connection_authorized' })
     await redelivered.locator('.status-delivered').waitFor()

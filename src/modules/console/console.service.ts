@@ -5,6 +5,7 @@ import type { Database } from '../../storage/database.ts'
 import { expireDueConnections } from '../connections/connection.lifecycle.ts'
 import { type Connection, toConnection } from '../connections/connection.model.ts'
 import { findConnection, listConnectionEvents, listConnectionsPage } from '../connections/connection.repository.ts'
+import { findSession as findJourneySession } from '../journey/journey-session.repository.ts'
 import { findProvider } from '../providers/provider.catalog.ts'
 import { BankError, type BankAccount, type BankGrant } from '../providers/provider-adapter.ts'
 import { type Delivery, findDelivery, listDeliveries } from '../webhooks/webhook.repository.ts'
@@ -58,7 +59,7 @@ export async function connectionsPage (deps: Deps, clientId: string, after?: Pag
 
 export interface TimelineEntry {
   at: string
-  kind: 'connection' | 'status' | 'webhook'
+  kind: 'connection' | 'status' | 'journey' | 'data' | 'webhook'
   title: string
   /** Key/value pairs shown under the title (already plain text; the template escapes them). */
   details: Array<[string, string]>
@@ -74,7 +75,7 @@ function describeEvent (kind: string): { title: string, kind: TimelineEntry['kin
     const to = kind.slice('status:'.length)
     return { title: `Status changed to ${to}`, kind: 'status', tone: STATUS_TONE[to] ?? 'neutral' }
   }
-  const known: Record<string, string> = { created: 'Connection created' }
+  const known: Record<string, string> = { created: 'Connection created', bank_redirect: 'User sent to the bank' }
   return { title: known[kind] ?? kind.replaceAll(/[_:.]+/g, ' ').replace(/^./, (c) => c.toUpperCase()), kind: 'connection', tone: 'neutral' }
 }
 
@@ -103,6 +104,40 @@ function webhookTime (d: Delivery): string {
   return d.created_at
 }
 
+/** The hosted pages' steps, from their per-connection state (only the steps it keeps a time for). */
+async function journeyEntries (db: Kysely<Database>, clientId: string, connectionId: string): Promise<TimelineEntry[]> {
+  const s = await findJourneySession(db, connectionId)
+  if (!s || s.client_id !== clientId) return []
+  const out: TimelineEntry[] = [{ at: s.created_at, kind: 'journey', title: 'Hosted page opened', details: [], tone: 'neutral' }]
+  if (s.consent_given_at) {
+    out.push({ at: s.consent_given_at, kind: 'journey', title: 'Consent given on the hosted page', details: s.provider_id ? [['provider_id', s.provider_id]] : [], tone: 'neutral' })
+  }
+  if (s.handoff_opened_at) out.push({ at: s.handoff_opened_at, kind: 'journey', title: 'Hand-off link opened on a phone (QR code)', details: [], tone: 'neutral' })
+  return out
+}
+
+/**
+ * The connection's transactions requests: the data calls Ledgerite keeps a record of. (The data module reads them
+ * one at a time by id; this is the Console's one extra read of its table.)
+ */
+export async function connectionTransactionsRequests (db: Kysely<Database>, clientId: string, connectionId: string) {
+  return db.selectFrom('transactions_requests')
+    .select(['id', 'account_id', 'status', 'date_from', 'date_to', 'created_at', 'failure_reason', 'result'])
+    .where('client_id', '=', clientId).where('connection_id', '=', connectionId)
+    .orderBy('created_at').orderBy('id').execute()
+}
+
+async function dataEntries (db: Kysely<Database>, clientId: string, connectionId: string): Promise<TimelineEntry[]> {
+  return (await connectionTransactionsRequests(db, clientId, connectionId)).map((r) => {
+    const details: Array<[string, string]> = [['request_id', r.id], ['account_id', r.account_id], ['from', r.date_from], ['to', r.date_to], ['status', r.status]]
+    if (r.status === 'completed' && r.result) details.push(['items', String((JSON.parse(r.result) as { items?: unknown[] }).items?.length ?? 0)])
+    if (r.failure_reason) details.push(['failure_reason', r.failure_reason])
+    return { at: r.created_at, kind: 'data', title: 'Transactions request', details, tone: r.status === 'failed' ? 'bad' : 'neutral' }
+  })
+}
+
+const TIE_RANK: Record<TimelineEntry['kind'], number> = { journey: 1, connection: 2, status: 3, data: 4, webhook: 5 }
+
 export async function timeline (deps: Deps, clientId: string, connectionId: string): Promise<TimelineEntry[]> {
   const events = await listConnectionEvents(deps.db, clientId, connectionId)
   const entries: TimelineEntry[] = events.map((e) => {
@@ -110,6 +145,8 @@ export async function timeline (deps: Deps, clientId: string, connectionId: stri
     const detail = e.detail ? JSON.parse(e.detail) as Record<string, unknown> : {}
     return { at: e.at, kind: d.kind, title: d.title, tone: d.tone, details: Object.entries(detail).map(([k, v]) => [k, stringify(v)]) }
   })
+  entries.push(...await journeyEntries(deps.db, clientId, connectionId))
+  entries.push(...await dataEntries(deps.db, clientId, connectionId))
   for (const id of await connectionWebhookEventIds(deps.db, clientId, connectionId)) {
     const delivery = await findDelivery(deps.db, clientId, id)
     if (!delivery) continue
@@ -122,8 +159,12 @@ export async function timeline (deps: Deps, clientId: string, connectionId: stri
       delivery,
     })
   }
-  // Stable: entries at the same instant keep their order (a status change before the webhook it raised).
-  return entries.map((e, i) => ({ e, i })).sort((a, b) => (a.e.at < b.e.at ? -1 : a.e.at > b.e.at ? 1 : a.i - b.i)).map((x) => x.e)
+  // Steps recorded in one request share an instant (consent given, sent to the bank, authorizing); for those the
+  // order of a journey is the tie-break: created, hosted page, bank, status, data, webhook.
+  const rank = (e: TimelineEntry): number => (e.title === 'Connection created' ? 0 : TIE_RANK[e.kind])
+  return entries.map((e, i) => ({ e, i }))
+    .sort((a, b) => (a.e.at < b.e.at ? -1 : a.e.at > b.e.at ? 1 : rank(a.e) - rank(b.e) || a.i - b.i))
+    .map((x) => x.e)
 }
 
 export interface AccountView {
