@@ -1,0 +1,77 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+
+/**
+ * Reads a V8 .cpuprofile (node --cpu-prof) and lists where the time went: self time per function (what the CPU
+ * was executing) and inclusive time (the function and everything it called), so a missed target can be traced to
+ * the code that costs it.
+ */
+interface ProfileNode {
+  id: number
+  callFrame: { functionName: string, url: string, lineNumber: number }
+  hitCount?: number
+  children?: number[]
+}
+interface CpuProfile { nodes: ProfileNode[], startTime: number, endTime: number, samples?: number[] }
+
+export interface Frame { name: string, selfPct: number, totalPct: number }
+
+function label (n: ProfileNode, root: string): string {
+  const { functionName, url, lineNumber } = n.callFrame
+  const file = url ? relative(root, url.replace(/^file:\/\//, '')) : ''
+  return `${functionName || '(anonymous)'}${file ? ` ${file}:${lineNumber + 1}` : ''}`
+}
+
+export function summarise (file: string, root: string, top = 25): { self: Frame[], inclusive: Frame[], totalMs: number } {
+  const prof = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]))
+  const totalHits = prof.nodes.reduce((s, n) => s + (n.hitCount ?? 0), 0) || 1
+  const idle = new Set(['(idle)', '(program)', '(garbage collector)'])
+
+  const self = new Map<string, number>()
+  for (const n of prof.nodes) self.set(label(n, root), (self.get(label(n, root)) ?? 0) + (n.hitCount ?? 0))
+
+  // Inclusive: hits of the node and its subtree, counted once per label per stack (recursion not double-counted).
+  const inclusive = new Map<string, number>()
+  const walk = (id: number, onStack: Set<string>): number => {
+    const n = byId.get(id)!
+    const l = label(n, root)
+    let sum = n.hitCount ?? 0
+    const fresh = !onStack.has(l)
+    if (fresh) onStack.add(l)
+    for (const c of n.children ?? []) sum += walk(c, onStack)
+    if (fresh) {
+      onStack.delete(l)
+      inclusive.set(l, (inclusive.get(l) ?? 0) + sum)
+    }
+    return sum
+  }
+  walk(prof.nodes[0]!.id, new Set())
+
+  const pct = (h: number) => Math.round((h / totalHits) * 1000) / 10
+  const list = (m: Map<string, number>) => [...m.entries()]
+    .filter(([name]) => !idle.has(name.split(' ')[0]!) && name !== '(root)')
+    .sort((a, b) => b[1] - a[1]).slice(0, top)
+  return {
+    self: list(self).map(([name, h]) => ({ name, selfPct: pct(h), totalPct: pct(inclusive.get(name) ?? h) })),
+    inclusive: list(inclusive).map(([name, h]) => ({ name, selfPct: pct(self.get(name) ?? 0), totalPct: pct(h) })),
+    totalMs: (prof.endTime - prof.startTime) / 1000,
+  }
+}
+
+export function profilesIn (dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f))
+  } catch {
+    return []
+  }
+}
+
+export function printSummary (file: string, root: string): void {
+  const s = summarise(file, root)
+  console.log(`\nCPU profile ${relative(root, file)} (${Math.round(s.totalMs)} ms)`)
+  console.log('  top self time:')
+  for (const f of s.self) console.log(`    ${String(f.selfPct).padStart(5)}% self ${String(f.totalPct).padStart(5)}% incl  ${f.name}`)
+  console.log('  top inclusive time:')
+  for (const f of s.inclusive) console.log(`    ${String(f.totalPct).padStart(5)}% incl ${String(f.selfPct).padStart(5)}% self  ${f.name}`)
+}

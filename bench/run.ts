@@ -1,0 +1,352 @@
+import { spawn } from 'node:child_process'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg } from 'node:os'
+import { join } from 'node:path'
+import {
+  call, createClientCli, dataToken, freePort, postgresReachable, REPO, sleep, startLedgerite,
+  tempPostgres, tempSqlite,
+} from './lib/ledgerite-process.ts'
+import { load, type Measure, percentile, warm } from './lib/load.ts'
+import { printSummary, profilesIn } from './lib/profile.ts'
+
+/**
+ * `npm run bench`: Ledgerite against the framework's ceiling, measured in one run on this machine.
+ *
+ * 1. The ceiling: a bare Fastify hello-world in its own process, driven like everything else (50 connections).
+ * 2. Ledgerite on SQLite, then on PostgreSQL when reachable (a fresh database, dropped at the end), started as
+ *    users start it (`ledgerite start`), set up through its API and CLI only.
+ * 3. One table: req/s, p50, p99, the ratio to the ceiling and each target (✓/✗); the figures also go to
+ *    bench/results/latest.json. bench/README.md explains how to read it.
+ *
+ * Environment: BENCH_SECONDS (per measure, default 6), BENCH_DB=sqlite|postgres|both (default both),
+ * BENCH_CONNECTIONS_TOTAL (default 100000), BENCH_MILLION_USER (the mock user with ≥ 1 000 000 transactions),
+ * BENCH_PROFILE=1 (run the servers under --cpu-prof and print their top frames).
+ */
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6)
+const CONNECTIONS = 50
+const TOTAL_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS_TOTAL ?? 100_000)
+const MILLION_USER = process.env.BENCH_MILLION_USER ?? 'john.million'
+const WHICH_DB = process.env.BENCH_DB ?? 'both'
+const PROFILE = process.env.BENCH_PROFILE === '1'
+const RESULTS = join(REPO, 'bench', 'results')
+const USER_IP = { 'tl-user-ip': '203.0.113.10' }
+
+const CREATE_BODY = JSON.stringify({
+  scopes: ['info', 'accounts', 'balance', 'transactions'],
+  provider_selection: { type: 'preselected', provider_id: 'ob-monzo' },
+  user: { name: 'Jane Smith', email: 'jane.smith@example.com' },
+  user_consent: { type: 'authorization_flow_captured' },
+  hosted_page: { type: 'authorization_flow', return_uri: 'https://your-app.com/callback' },
+})
+
+/** One line of the table. `target` is the text shown; `met` undefined means no target for this line. */
+interface Row {
+  measure: string
+  db: string
+  rps?: number
+  p50?: number
+  p99?: number
+  ratio?: number
+  value?: string
+  target?: string
+  met?: boolean
+  note?: string
+}
+
+const rows: Row[] = []
+const figures: Record<string, unknown> = {}
+const problems: string[] = []
+
+function fromMeasure (m: Measure, ceiling: number): Pick<Row, 'rps' | 'p50' | 'p99' | 'ratio' | 'note'> {
+  const bad = m.non2xx + m.errors + m.timeouts
+  return {
+    rps: m.rps,
+    p50: m.p50,
+    p99: m.p99,
+    ratio: ceiling ? m.rps / ceiling : 0,
+    ...(bad ? { note: `${m.non2xx} non-2xx, ${m.errors} errors, ${m.timeouts} timeouts of ${m.requests}` } : {}),
+  }
+}
+
+// ---------- the ceiling ----------
+
+async function measureCeiling (): Promise<Measure> {
+  const port = await freePort()
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/hello-server.ts'], {
+    cwd: REPO, env: { PATH: process.env.PATH ?? '', PORT: String(port) }, stdio: 'inherit',
+  })
+  try {
+    const url = `http://127.0.0.1:${port}/`
+    for (let i = 0; ; i++) {
+      try { if ((await fetch(url)).ok) break } catch { /* starting */ }
+      if (i > 200) throw new Error('hello-world server did not start')
+      await sleep(50)
+    }
+    await warm({ url })
+    return await load({ url, duration: SECONDS })
+  } finally {
+    child.kill('SIGTERM')
+  }
+}
+
+// ---------- Ledgerite ----------
+
+async function authorizedConnection (url: string, token: string, username: string): Promise<{ connectionId: string, accountId: string }> {
+  const created = await call(url, 'POST', '/v3/data-connections', { token, body: JSON.parse(CREATE_BODY) })
+  if (created.status !== 201) throw new Error(`create-connection: ${created.status} ${JSON.stringify(created.body)}`)
+  const connectionId = created.body.id as string
+  const auth = await call(url, 'POST', `/sandbox/v3/data-connections/${connectionId}/authorize`, { token, body: { outcome: 'authorized', username } })
+  if (auth.status >= 300) throw new Error(`sandbox authorize as ${username}: ${auth.status} ${JSON.stringify(auth.body)}`)
+  const accounts = await call<{ items: Array<{ id: string, type: string }> }>(url, 'GET', '/v3/connected-accounts', {
+    token, headers: { ...USER_IP, 'connection-id': connectionId }, timeoutMs: 120_000,
+  })
+  if (accounts.status !== 200) throw new Error(`connected-accounts: ${accounts.status} ${JSON.stringify(accounts.body)}`)
+  const account = accounts.body.items.find((a) => a.type === 'account')
+  if (!account) throw new Error(`connection of ${username} has no account`)
+  return { connectionId, accountId: account.id }
+}
+
+/** POST a transactions request, poll until it is no longer pending; resolves with the final body and the time taken. */
+async function transactionsRequest (
+  url: string, token: string, connectionId: string, accountId: string, body: Record<string, unknown>, timeoutMs = 60_000,
+): Promise<{ ms: number, body: Record<string, unknown>, id: string }> {
+  const headers = { ...USER_IP, 'connection-id': connectionId }
+  const t0 = performance.now()
+  const posted = await call(url, 'POST', `/v3/connected-accounts/${accountId}/transactions/requests`, { token, headers, body })
+  if (posted.status !== 202) throw new Error(`transactions request: ${posted.status} ${JSON.stringify(posted.body)}`)
+  const id = posted.body.id as string
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const got = await call(url, 'GET', `/v3/connected-accounts/${accountId}/transactions/requests/${id}`, { token, headers, timeoutMs })
+    if (got.status !== 200) throw new Error(`transactions request ${id}: ${got.status} ${JSON.stringify(got.body)}`)
+    if (got.body.status !== 'pending') return { ms: performance.now() - t0, body: got.body, id }
+    if (Date.now() > deadline) throw new Error(`transactions request ${id} still pending after ${timeoutMs} ms`)
+    await sleep(2)
+  }
+}
+
+/** Closed-loop end-to-end latency: `concurrency` loops of POST → poll until completed, for `seconds`. */
+async function endToEnd (
+  url: string, token: string, connectionId: string, accountId: string, makeBody: (i: number) => Record<string, unknown>,
+  concurrency: number, seconds: number, maxRequests = Number.POSITIVE_INFINITY,
+): Promise<{ rps: number, p50: number, p99: number, requests: number, failed: number }> {
+  const latencies: number[] = []
+  let failed = 0
+  let i = 0
+  const start = performance.now()
+  const end = Date.now() + seconds * 1000
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (Date.now() < end && i < maxRequests) {
+      const r = await transactionsRequest(url, token, connectionId, accountId, makeBody(i++))
+      if (r.body.status === 'completed') latencies.push(r.ms)
+      else failed++
+    }
+  }))
+  const elapsed = (performance.now() - start) / 1000
+  const round = (x: number) => Math.round(x * 10) / 10
+  return { rps: Math.round(latencies.length / elapsed), p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)), requests: latencies.length, failed }
+}
+
+const isoDay = (d: Date) => d.toISOString().slice(0, 10)
+
+async function benchDatabase (db: 'sqlite' | 'postgres', ceiling: number): Promise<void> {
+  const store = db === 'sqlite' ? tempSqlite('bench') : await tempPostgres('bench')
+  const profileDir = join(RESULTS, 'profiles', db)
+  if (PROFILE) {
+    rmSync(profileDir, { recursive: true, force: true })
+    mkdirSync(profileDir, { recursive: true })
+  }
+  const server = await startLedgerite({
+    databaseUrl: store.databaseUrl,
+    ...(PROFILE ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
+  })
+  const label = db === 'sqlite' ? 'SQLite' : 'PostgreSQL'
+  const out: Record<string, unknown> = {}
+  figures[db] = out
+  console.log(`\n== ${label}: Ledgerite pid ${server.pid} at ${server.url}`)
+  try {
+    const client = createClientCli(store.databaseUrl, { name: 'bench' })
+    const token = await dataToken(server.url, client)
+    const auth = { authorization: `Bearer ${token}` }
+
+    // create-connection: 50 connections, each request a new connection.
+    const createOpts = { url: `${server.url}/v3/data-connections`, method: 'POST' as const, headers: { ...auth, 'content-type': 'application/json' }, body: CREATE_BODY }
+    await warm(createOpts)
+    const create = await load({ ...createOpts, duration: SECONDS })
+    out.create_connection = create
+    const createRow = fromMeasure(create, ceiling)
+    const createMet = db === 'sqlite' ? createRow.ratio! >= 0.3 && create.p99 <= 10 && !createRow.note : undefined
+    rows.push({ measure: 'create-connection  POST /v3/data-connections', db: label, ...createRow, target: db === 'sqlite' ? '≥ 30 %, p99 ≤ 10 ms' : '(SQLite only)', ...(createMet !== undefined ? { met: createMet } : {}) })
+    console.log(`create-connection: ${create.rps} req/s, p99 ${create.p99} ms`)
+
+    // Memory after TOTAL_CONNECTIONS connections, created through the API.
+    const soFar = await countConnections(store.databaseUrl)
+    const topUp = Math.max(0, TOTAL_CONNECTIONS - soFar)
+    if (topUp > 0) {
+      const m = await load({ ...createOpts, amount: topUp })
+      if (m.non2xx + m.errors + m.timeouts) problems.push(`${label}: ${m.non2xx + m.errors + m.timeouts} of ${topUp} top-up creates failed`)
+    }
+    await sleep(1000)
+    const created = await countConnections(store.databaseUrl)
+    const rss = server.rss()
+    out.rss_bytes = rss
+    out.connections_created = created
+    rows.push({
+      measure: `memory (RSS) after ${created.toLocaleString('en-GB')} connections`, db: label,
+      value: `${(rss / 1048576).toFixed(0)} MB`, target: '≤ 200 MB', met: rss <= 200 * 1048576 && created >= TOTAL_CONNECTIONS,
+    })
+    console.log(`RSS after ${created} connections: ${(rss / 1048576).toFixed(1)} MB`)
+
+    // connected-accounts on an authorised connection (john), with Tl-User-IP so the unattended limit is not in play.
+    const john = await authorizedConnection(server.url, token, 'john')
+    const accountsOpts = { url: `${server.url}/v3/connected-accounts`, headers: { ...auth, ...USER_IP, 'connection-id': john.connectionId } }
+    await warm(accountsOpts)
+    const accounts = await load({ ...accountsOpts, duration: SECONDS })
+    out.connected_accounts = accounts
+    const accRow = fromMeasure(accounts, ceiling)
+    rows.push({ measure: 'connected-accounts  GET /v3/connected-accounts', db: label, ...accRow, target: '≥ 50 %', met: accRow.ratio! >= 0.5 && !accRow.note })
+    console.log(`connected-accounts: ${accounts.rps} req/s, p99 ${accounts.p99} ms`)
+
+    // Transactions request, end to end: POST, then poll GET until completed (10 loops at a time).
+    const to = new Date()
+    const from = new Date(to.getTime() - 90 * 86_400_000)
+    const e2e = await endToEnd(server.url, token, john.connectionId, john.accountId, () => ({ from: isoDay(from), to: isoDay(to) }), 10, SECONDS)
+    out.transactions_request_end_to_end = e2e
+    rows.push({
+      measure: 'transactions request, create → completed (10 loops)', db: label, rps: e2e.rps, p50: e2e.p50, p99: e2e.p99,
+      ratio: e2e.rps / ceiling, target: '—', ...(e2e.failed ? { note: `${e2e.failed} failed` } : {}),
+    })
+    console.log(`transactions request end to end: ${e2e.requests} completed, p50 ${e2e.p50} ms, p99 ${e2e.p99} ms`)
+
+    // The 500-item page of the 1 000 000-transaction account: made once, then read by 50 connections.
+    try {
+      const million = await authorizedConnection(server.url, token, MILLION_USER)
+      const mHeaders = { ...auth, ...USER_IP, 'connection-id': million.connectionId }
+      const first = await transactionsRequest(server.url, token, million.connectionId, million.accountId,
+        { from: isoDay(new Date(to.getTime() - 730 * 86_400_000)), to: isoDay(to), page_size: 500, enrichment: { transaction_category: true, merchant_name: true } }, 120_000)
+      const items = ((first.body.result as { items?: unknown[] } | undefined)?.items ?? []).length
+      out.million_first_page_ms = Math.round(first.ms)
+      if (items !== 500) problems.push(`${label}: the 500-item page of ${MILLION_USER} has ${items} items (${JSON.stringify(first.body).slice(0, 200)})`)
+      const pageOpts = { url: `${server.url}/v3/connected-accounts/${million.accountId}/transactions/requests/${first.id}`, headers: mHeaders }
+      await warm(pageOpts)
+      const page = await load({ ...pageOpts, duration: SECONDS })
+      out.million_page_read = page
+      const pageRow = fromMeasure(page, ceiling)
+      rows.push({ measure: '500-item page, 1 000 000-tx account  GET …/requests/{id}', db: label, ...pageRow, target: 'p99 ≤ 20 ms', met: page.p99 <= 20 && items === 500 && !pageRow.note })
+      console.log(`500-item page read: ${page.rps} req/s, p99 ${page.p99} ms`)
+
+      // Making such pages: windows spread over the two years, so most are deep in the history, not the newest.
+      const windows = (i: number) => {
+        const end = new Date(to.getTime() - ((i * 37) % 700) * 86_400_000)
+        return { from: isoDay(new Date(end.getTime() - 30 * 86_400_000)), to: isoDay(end), page_size: 500, enrichment: { transaction_category: true, merchant_name: true } }
+      }
+      const made = await endToEnd(server.url, token, million.connectionId, million.accountId, windows, 4, SECONDS, 400)
+      out.million_page_end_to_end = made
+      rows.push({
+        measure: '500-item page, 1 000 000-tx account, create → completed (4 loops)', db: label, rps: made.rps, p50: made.p50, p99: made.p99,
+        ratio: made.rps / ceiling, target: '—', ...(made.failed ? { note: `${made.failed} failed` } : {}),
+      })
+      console.log(`500-item pages made end to end: ${made.requests}, p50 ${made.p50} ms, p99 ${made.p99} ms`)
+    } catch (err) {
+      problems.push(`${label}: 1 000 000-transaction account (user ${MILLION_USER}): ${(err as Error).message}`)
+      rows.push({ measure: '500-item page, 1 000 000-tx account', db: label, target: 'p99 ≤ 20 ms', met: false, note: 'could not be measured (see below)' })
+    }
+
+    // Transactions request creation alone (the POST; completion happens in the background).
+    const reqOpts = {
+      url: `${server.url}/v3/connected-accounts/${john.accountId}/transactions/requests`, method: 'POST' as const,
+      headers: { ...auth, ...USER_IP, 'connection-id': john.connectionId, 'content-type': 'application/json' },
+      body: JSON.stringify({ from: isoDay(from), to: isoDay(to) }),
+    }
+    const posts = await load({ ...reqOpts, duration: Math.max(2, Math.round(SECONDS / 2)) })
+    out.transactions_request_post = posts
+    rows.push({ measure: 'transactions request  POST …/transactions/requests', db: label, ...fromMeasure(posts, ceiling), target: '—' })
+    console.log(`transactions request POST: ${posts.rps} req/s, p99 ${posts.p99} ms`)
+  } catch (err) {
+    problems.push(`${label}: ${(err as Error).stack ?? err}\n--- server output ---\n${server.output().slice(-3000)}`)
+  } finally {
+    await server.stop(20_000)
+    await store.drop()
+  }
+  if (PROFILE) for (const f of profilesIn(profileDir)) printSummary(f, REPO)
+}
+
+/** Connections created so far, counted through the server's own database (read only, after the fact). */
+async function countConnections (databaseUrl: string): Promise<number> {
+  if (databaseUrl.startsWith('sqlite:')) {
+    const { default: SQLite } = await import('better-sqlite3')
+    const db = new SQLite(databaseUrl.slice('sqlite:'.length), { readonly: true, fileMustExist: true })
+    try {
+      return (db.prepare('select count(*) as n from connections').get() as { n: number }).n
+    } finally {
+      db.close()
+    }
+  }
+  const { default: pg } = await import('pg')
+  const c = new pg.Client({ connectionString: databaseUrl })
+  await c.connect()
+  try {
+    return Number((await c.query('select count(*) as n from connections')).rows[0].n)
+  } finally {
+    await c.end()
+  }
+}
+
+// ---------- the table ----------
+
+function fmt (n: number | undefined, digits = 0): string {
+  return n === undefined || Number.isNaN(n) ? '' : n.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+}
+
+function printTable (ceiling: Measure): void {
+  const header = ['measure', 'db', 'req/s', 'p50 ms', 'p99 ms', '× ceiling', 'target', '']
+  const lines: string[][] = [
+    ['Fastify hello-world (the ceiling)  GET /', '—', fmt(ceiling.rps), fmt(ceiling.p50, 1), fmt(ceiling.p99, 1), '100 %', '—', ''],
+    ...rows.map((r) => [
+      r.measure, r.db, r.value ?? fmt(r.rps), fmt(r.p50, 1), fmt(r.p99, 1),
+      r.ratio === undefined ? '' : `${(r.ratio * 100).toFixed(1)} %`, r.target ?? '', r.met === undefined ? '' : r.met ? '✓' : '✗',
+    ]),
+  ]
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i >= 2 && i <= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`
+  console.log(`\n${line(header)}`)
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`)
+  for (const l of lines) console.log(line(l))
+  for (const r of rows) if (r.note) console.log(`  note (${r.measure}, ${r.db}): ${r.note}`)
+}
+
+async function main (): Promise<void> {
+  mkdirSync(RESULTS, { recursive: true })
+  const started = new Date()
+  console.log(`Ledgerite benchmark: ${cpus().length} CPU(s) ${cpus()[0]?.model ?? ''}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+  console.log(`${CONNECTIONS} connections, ${SECONDS} s per measure`)
+
+  const ceiling = await measureCeiling()
+  console.log(`ceiling (Fastify hello-world): ${ceiling.rps} req/s, p99 ${ceiling.p99} ms`)
+
+  if (WHICH_DB !== 'postgres') await benchDatabase('sqlite', ceiling.rps)
+  if (WHICH_DB !== 'sqlite') {
+    if (await postgresReachable()) await benchDatabase('postgres', ceiling.rps)
+    else console.log('\nPostgreSQL is not reachable at 127.0.0.1:5432: skipped')
+  }
+
+  printTable(ceiling)
+  const report = {
+    started_at: started.toISOString(),
+    finished_at: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadavg_at_end: loadavg() },
+    settings: { connections: CONNECTIONS, seconds_per_measure: SECONDS, total_connections: TOTAL_CONNECTIONS, million_user: MILLION_USER },
+    ceiling,
+    figures,
+    table: rows,
+    problems,
+  }
+  writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`)
+  console.log(`\nFigures written to bench/results/latest.json`)
+  if (problems.length) {
+    console.log(`\nProblems:\n  ${problems.join('\n  ')}`)
+    process.exitCode = 1
+  }
+}
+
+await main()

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The robustness scripts in their short form, for .ci/run (which starts PostgreSQL and Redis first):
+# a crash test on SQLite and on PostgreSQL (about 2 s of load, one SIGKILL, restart, nothing acknowledged lost),
+# then two processes on one PostgreSQL and Redis. Each is bounded in time; any loss fails the build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# A claimed webhook whose worker was killed waits out its lease (30 s) before another worker retries it,
+# so the crash test allows up to 50 s for delivery after the restart.
+echo "-- crash test, SQLite"
+timeout 150 node --import tsx scripts/crash-test.ts --db sqlite --load-ms 2000 --loops 8 --delivery-timeout-ms 50000
+echo "-- crash test, PostgreSQL"
+timeout 150 node --import tsx scripts/crash-test.ts --db postgres --load-ms 2000 --loops 8 --delivery-timeout-ms 50000
+echo "-- two processes, PostgreSQL + Redis"
+timeout 150 node --import tsx scripts/two-process.ts --connections 12 --delivery-timeout-ms 30000
