@@ -23,7 +23,12 @@ export async function migrateToLatest (db: Kysely<any>, schema?: string): Promis
   // The migrator looks for its own tables by introspection across schemas; name ours so that a database holding
   // several Ledgerite schemas (the test suite's) is not confused.
   const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS }, ...(schema ? { migrationTableSchema: schema } : {}) })
-  const { error, results } = await migrator.migrateToLatest()
-  if (error) throw error
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest()
+    // That introspection resolves every schema's tables by name; another schema dropped meanwhile (a parallel test
+    // file finishing) fails it with 3F000 "schema does not exist". Nothing was migrated then: look again.
+    if (error && (error as { code?: string }).code === '3F000' && attempt < 5) continue
+    if (error) throw error
+    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+  }
 }

@@ -100,3 +100,9 @@ export function landing (page: Page): URLSearchParams {
 }
 
 export const RETURN_URI = 'https://your-app.com/callback'
+
+/** The page's main text as the user sees it (rendered text, not the DOM's textContent). */
+export async function mainText (page: Page): Promise<string> {
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the rendered text a user reads
+  return page.locator('main').innerText()
+}

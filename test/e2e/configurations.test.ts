@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
 import {
-  connectionStatus, createConnection, landing, launchBrowser, newContext, RETURN_URI, screenshot, signInAtBank, startLedgerite,
+  connectionStatus, createConnection, landing, launchBrowser, mainText, newContext, RETURN_URI, screenshot, signInAtBank, startLedgerite,
 } from './browser.ts'
 
 /**
@@ -45,7 +45,7 @@ describe('journey configurations in a browser', () => {
     await page.getByRole('button', { name: 'Monzo' }).click()
 
     await page.getByRole('heading', { name: 'Share your data with Budget Buddy' }).waitFor()
-    const consentText = await page.locator('main').innerText()
+    const consentText = await mainText(page)
     assert.match(consentText, /Your transactions/)
     assert.match(consentText, /Recurring access: Budget Buddy can read this information for 90 days/)
     assert.match(consentText, /Monzo/)
@@ -66,8 +66,8 @@ describe('journey configurations in a browser', () => {
     await page.getByRole('button', { name: 'Allow' }).click()
 
     await page.getByRole('heading', { name: 'Your bank is connected' }).waitFor()
-    assert.match(await page.locator('main').innerText(), /Monzo is now connected to Budget Buddy/)
-    assert.match(await page.locator('main').innerText(), /\d+ accounts? shared/)
+    assert.match(await mainText(page), /Monzo is now connected to Budget Buddy/)
+    assert.match(await mainText(page), /\d+ accounts? shared/)
     await screenshot(page, 'config1-07-result')
     await page.getByRole('link', { name: 'Continue to Budget Buddy' }).click()
     await page.waitForURL(/^https:\/\/your-app\.com\/callback\?/)
@@ -93,7 +93,7 @@ describe('journey configurations in a browser', () => {
     await page.goto(created.hosted_page!.uri)
     // no picker: straight to consent, which says the access is one-time
     await page.getByRole('heading', { name: 'Share your data with Budget Buddy' }).waitFor()
-    assert.match(await page.locator('main').innerText(), /One-time access: Budget Buddy can read this information once, within 60 minutes/)
+    assert.match(await mainText(page), /One-time access: Budget Buddy can read this information once, within 60 minutes/)
     assert.equal(await page.getByRole('link', { name: 'Choose a different bank' }).count(), 0)
     await screenshot(page, 'config2-01-consent-phone')
     // on a phone there is nothing to hand off: Allow goes straight to the bank

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
 import {
-  connectionStatus, createConnection, landing, launchBrowser, newContext, RETURN_URI, screenshot, signInAtBank, startLedgerite,
+  connectionStatus, createConnection, landing, launchBrowser, mainText, newContext, RETURN_URI, screenshot, signInAtBank, startLedgerite,
 } from './browser.ts'
 
 /**
@@ -29,7 +29,7 @@ describe('journey failures in a browser', () => {
     await page.goto(created.hosted_page!.uri)
     await page.getByRole('button', { name: 'Decline' }).click()
     await page.getByRole('heading', { name: 'Your bank could not be connected' }).waitFor()
-    assert.match(await page.locator('main').innerText(), /You declined to share your data\./)
+    assert.match(await mainText(page), /You declined to share your data\./)
     await screenshot(page, 'failure-01-declined-result')
     await page.getByRole('link', { name: 'Continue to Budget Buddy' }).click()
     await page.waitForURL(/^https:\/\/your-app\.com\/callback\?/)
@@ -55,7 +55,7 @@ describe('journey failures in a browser', () => {
     await signInAtBank(page, 'john', 'doe')
     await page.getByRole('button', { name: 'Deny' }).click()
     await page.getByRole('heading', { name: 'Your bank could not be connected' }).waitFor()
-    assert.match(await page.locator('main').innerText(), /Access was denied at your bank\./)
+    assert.match(await mainText(page), /Access was denied at your bank\./)
     await screenshot(page, 'failure-02-bank-denied-result')
     await page.getByRole('link', { name: 'Continue to Budget Buddy' }).click()
     await page.waitForURL(/^https:\/\/your-app\.com\/callback\?/)
@@ -94,7 +94,7 @@ describe('journey failures in a browser', () => {
     await signInAtBank(page, 'error.account_temporarily_locked', 'anything')
     await page.getByRole('button', { name: 'Allow' }).click()
     await page.getByRole('heading', { name: 'Your bank could not be connected' }).waitFor()
-    assert.match(await page.locator('main').innerText(), /temporarily locked/)
+    assert.match(await mainText(page), /temporarily locked/)
     await screenshot(page, 'failure-04-error-user-result')
     await page.getByRole('link', { name: 'Continue to Budget Buddy' }).click()
     await page.waitForURL(/^https:\/\/your-app\.com\/callback\?/)
@@ -123,7 +123,7 @@ describe('journey failures in a browser', () => {
 
     const replay = await page.goto(callbacks[0]!)
     assert.equal(replay?.status(), 400)
-    assert.match(await page.locator('body').innerText(), /already been used/i)
+    await page.getByText(/already been used/i).first().waitFor()
     await screenshot(page, 'failure-05-replayed-bank-code')
     assert.equal((await connectionStatus(app, client, created.id)).status, 'authorized')
     await context.close()

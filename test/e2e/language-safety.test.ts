@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
 import {
-  connectionStatus, createConnection, landing, launchBrowser, newContext, RETURN_URI, screenshot, signInAtBank, startLedgerite,
+  connectionStatus, createConnection, landing, launchBrowser, mainText, newContext, RETURN_URI, screenshot, signInAtBank, startLedgerite,
 } from './browser.ts'
 
 /** The hosted pages' language choice, and user-supplied text shown as text, in a browser. */
@@ -29,7 +29,7 @@ describe('hosted pages: language and safety in a browser', () => {
     await screenshot(page, 'language-01-de-picker')
     await page.locator('button.provider').first().click()
     await page.getByRole('heading', { name: 'Ihre Daten mit Budget Buddy teilen' }).waitFor()
-    assert.match(await page.locator('main').innerText(), /Wiederkehrender Zugriff: Budget Buddy kann diese Informationen 90 Tage lang abrufen/)
+    assert.match(await mainText(page), /Wiederkehrender Zugriff: Budget Buddy kann diese Informationen 90 Tage lang abrufen/)
     await screenshot(page, 'language-02-de-consent')
     await page.getByRole('button', { name: 'Erlauben' }).click()
     await page.getByRole('button', { name: 'Auf diesem Gerät fortfahren' }).click()

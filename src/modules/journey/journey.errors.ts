@@ -22,9 +22,10 @@ export class JourneyPageError extends Error {
     readonly languageCode?: string | null,
     /** For an ended journey: the way back to the client, so the user is not stranded. */
     readonly way?: { clientName: string, continueHref: string | undefined },
+    status?: number,
   ) {
     super(`hosted page: ${problem}`)
     this.name = 'JourneyPageError'
-    this.status = STATUS[problem]
+    this.status = status ?? STATUS[problem]
   }
 }

@@ -60,7 +60,8 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   app.setErrorHandler(async (err: FastifyError, request, reply) => {
     if (!request.routeOptions.config?.html) throw err
     if (err instanceof JourneyPageError) return sendProblem(request, reply, err)
-    if (err.validation) return sendProblem(request, reply, new JourneyPageError('form'))
+    // A form that is not one of ours (unknown field, impossible value): the same page, as a 400.
+    if (err.validation) return sendProblem(request, reply, new JourneyPageError('form', undefined, undefined, 400))
     if (err instanceof ApiError && err.status === 404) return sendProblem(request, reply, new JourneyPageError('invalid'))
     throw err
   })
