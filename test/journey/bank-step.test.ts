@@ -88,6 +88,17 @@ test('a replayed bank code is refused at the bank, whoever presents it', async (
   assert.equal(again.json().error, 'invalid_grant')
 })
 
+test('two racing callbacks with the same state: exactly one completes the connection', async (t) => {
+  const app = await buildTestApp(t)
+  const client = await app.client()
+  const { id, uri } = await begin(app, client, 5)
+  const back = await throughTheBank(app, uri)
+  const answers = await Promise.all([callback(app, back), callback(app, back)])
+  assert.deepEqual(answers.map((r) => r.statusCode).sort(), [303, 400])
+  assert.equal((await connectionOf(app, client, id)).status, 'authorized')
+  assert.equal((await webhooks(app, client.id)).filter((e) => e.type === 'connection_authorized').length, 1)
+})
+
 test('configuration 5: straight back to the return URI with connection_id; deny → failed/provider_rejected with &error and a connection_failed event', async (t) => {
   const app = await buildTestApp(t)
   const client = await app.client()
@@ -253,6 +264,11 @@ test('authorizeWithoutBrowser: the same state and webhooks as the browser path',
   assert.equal(denied.failureStage, 'authorizing')
   const locked = await authorizeWithoutBrowser(app.deps, { clientId: client.id, connectionId: await insertTestConnection(app, client, 5), outcome: 'failed', failureReason: 'account_temporarily_locked' })
   assert.equal(locked.failureReason, 'account_temporarily_locked')
+  const byUser = await authorizeWithoutBrowser(app.deps, { clientId: client.id, connectionId: await insertTestConnection(app, client, 5), outcome: 'failed', username: 'error.user_input_required' })
+  assert.equal(byUser.failureReason, 'user_input_required')
+  const authorizedButLocked = await authorizeWithoutBrowser(app.deps, { clientId: client.id, connectionId: await insertTestConnection(app, client, 5), outcome: 'authorized', username: 'error.internal_error' })
+  assert.equal(authorizedButLocked.status, 'failed', 'an error.* user fails the journey as in a browser')
+  assert.equal(authorizedButLocked.failureReason, 'internal_error')
   const badCode = await authorizeWithoutBrowser(app.deps, { clientId: client.id, connectionId: await insertTestConnection(app, client, 5), outcome: 'failed', failureReason: 'invalid_authorization_code' })
   assert.equal(badCode.failureReason, 'invalid_authorization_code')
   const declined = await authorizeWithoutBrowser(app.deps, { clientId: client.id, connectionId: await insertTestConnection(app, client, 1), outcome: 'failed', failureReason: 'user_declined_consent' })

@@ -223,8 +223,9 @@ const BANK_FAILURES = new Set<string>(['provider_rejected', 'invalid_authorizati
  * of the browser path.
  *
  * - `outcome: 'authorized'`: approve as `username` (an `error.<reason>` user still ends `failed`, as in a browser).
- * - `outcome: 'failed'`: `failure_reason` provider_rejected (the default) → Deny at the bank; one of the mock error
- *   reasons → approve as `error.<reason>`; invalid_authorization_code → an unknown code comes back to the callback;
+ * - `outcome: 'failed'`: `failure_reason` provider_rejected (the default, unless `username` is an `error.<reason>`
+ *   user, whose reason then is the default) → Deny at the bank; one of the mock error reasons → approve as
+ *   `error.<reason>`; invalid_authorization_code → an unknown code comes back to the callback;
  *   any other documented reason (e.g. user_declined_consent, journey_expired) fails the connection where it stands,
  *   as the hosted page would, without a trip to the bank.
  */
@@ -240,7 +241,11 @@ export async function authorizeWithoutBrowser (
   }
   const now = await deps.clock.now(input.clientId)
 
-  const reason = input.outcome === 'failed' ? (input.failureReason ?? 'provider_rejected') : undefined
+  // `failed` without a reason: an error.<reason> username names it; otherwise the user denies at the bank.
+  const named = input.username ? mockUser(input.username) : undefined
+  const reason = input.outcome === 'failed'
+    ? (input.failureReason ?? (named?.kind === 'error' ? named.reason : 'provider_rejected'))
+    : undefined
   if (reason !== undefined && !isFailureReason(reason)) {
     throw invalidField('failure_reason', `must be one of: ${Object.keys(FAILURE_REASONS).join(', ')}`)
   }
