@@ -26,8 +26,9 @@ export async function migrateToLatest (db: Kysely<any>, schema?: string): Promis
   for (let attempt = 1; ; attempt++) {
     const { error, results } = await migrator.migrateToLatest()
     // That introspection resolves every schema's tables by name; another schema dropped meanwhile (a parallel test
-    // file finishing) fails it with 3F000 "schema does not exist". Nothing was migrated then: look again.
-    if (error && (error as { code?: string }).code === '3F000' && attempt < 5) continue
+    // file finishing) fails it with 3F000 "schema does not exist" (or 42P01 when it catches a table of that schema
+    // mid-drop). Nothing was migrated then: look again.
+    if (error && ['3F000', '42P01'].includes((error as { code?: string }).code ?? '') && attempt < 10) continue
     if (error) throw error
     return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
   }
