@@ -78,7 +78,7 @@ export async function webhookRoutes (app: FastifyInstance, deps: Deps): Promise<
     const existing = await findDelivery(deps.db, clientId, eventId)
     if (!existing) throw new ApiError('NOT_FOUND', 'Webhook event could not be found.')
     if (!client?.webhook_uri) {
-      throw new ApiError('INVALID_STATE', 'No webhook URI is registered for this client: set one (ledgerite clients update --webhook-uri …) and redeliver.')
+      throw new ApiError('INVALID_STATE', 'No webhook URI is registered for this client: set one (in the Console, or ledgerite clients update <client_id> --webhook-uri <uri>) and redeliver.')
     }
     await requeueEvent(deps.db, clientId, eventId, deps.clock.realNow())
     return reply.code(202).send(await findDelivery(deps.db, clientId, eventId))
