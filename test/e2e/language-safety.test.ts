@@ -5,8 +5,8 @@ import {
   connectionStatus, createConnection, landing, launchBrowser, mainText, newContext, RETURN_URI, screenshot, signInAtBank, startLedgerite,
 } from './browser.ts'
 
-/** The hosted pages' language choice, and user-supplied text shown as text, in a browser. */
-describe('hosted pages: language and safety in a browser', () => {
+/** The hosted pages' language choice, accessibility, and user-supplied text shown as text, in a browser. */
+describe('hosted pages: language, accessibility and safety in a browser', () => {
   let browser: Browser
   before(async () => { browser = await launchBrowser() })
   after(async () => { await browser?.close() })
@@ -93,6 +93,57 @@ describe('hosted pages: language and safety in a browser', () => {
     await page.getByText(`Connecting for ${userName}`).waitFor()
     assert.deepEqual(dialogs, [])
     assert.equal((await connectionStatus(app, client, created.id)).status, 'authorized')
+    await context.close()
+  })
+
+  test('keyboard only: focus order follows the page, focus is visible; no sideways scrolling at phone width', async (t) => {
+    const app = await startLedgerite(t)
+    const client = await app.client({ name: 'Budget Buddy' })
+    const created = await createConnection(app, client, {
+      provider_selection: { type: 'user_selected', filter: { countries: ['GB', 'IE'] } },
+      user_consent: { type: 'authorization_flow_captured' },
+      hosted_page: { type: 'authorization_flow', return_uri: RETURN_URI },
+    })
+    const context = await newContext(browser, 'phone')
+    const page = await context.newPage()
+    await page.goto(created.hosted_page!.uri)
+    const focused = async () => page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null
+      const label = el?.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent : undefined
+      return `${el?.tagName.toLowerCase()}:${(label ?? el?.textContent ?? '').trim()}`
+    })
+    const outline = async () => page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)
+    await page.keyboard.press('Tab')
+    assert.equal(await focused(), 'a:Skip to content')
+    await page.keyboard.press('Tab')
+    assert.equal(await focused(), 'input:Search for your bank')
+    assert.equal(await outline(), 'solid')
+    await page.keyboard.press('Tab')
+    assert.equal(await focused(), 'button:Search')
+    await page.keyboard.press('Tab')
+    assert.equal(await focused(), 'a:United Kingdom')
+    await page.keyboard.press('Tab')
+    assert.equal(await focused(), 'a:Ireland')
+    await page.keyboard.press('Tab')
+    assert.equal(await focused(), 'button:Mock')
+    assert.equal(await outline(), 'solid')
+    const sideways = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+    assert.ok(sideways <= 0, `the picker scrolls sideways by ${sideways}px at 390px`)
+    await screenshot(page, 'a11y-01-picker-phone-keyboard')
+
+    // choose a bank with the keyboard; the consent screen's buttons come in reading order
+    await page.getByRole('button', { name: 'Monzo' }).focus()
+    await page.keyboard.press('Enter')
+    await page.getByRole('heading', { name: 'Share your data with Budget Buddy' }).waitFor()
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Tab')
+    assert.equal(await focused(), 'button:Allow')
+    await page.keyboard.press('Tab')
+    assert.equal(await focused(), 'button:Decline')
+    await page.keyboard.press('Tab')
+    assert.equal(await focused(), 'a:Choose a different bank')
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth))
+    await screenshot(page, 'a11y-02-consent-phone')
     await context.close()
   })
 })
