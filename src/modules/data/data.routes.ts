@@ -128,14 +128,18 @@ export async function dataRoutes (app: FastifyInstance, deps: Deps): Promise<voi
   })
 }
 
-/** A bank call answered synchronously: the bank's failure becomes 502 Provider Error (504 on its timeout). */
+/**
+ * A bank call answered synchronously. The adapter's status says what the caller should get: the bank no longer
+ * honours the grant → 403, an account it does not know → 404, its timeout → 504, anything else → 502.
+ */
 async function fromBank<T> (call: () => Promise<T>): Promise<T> {
   try {
     return await call()
   } catch (err) {
-    if (err instanceof BankError) {
-      throw new ApiError(err.status === 504 ? 'GATEWAY_TIMEOUT' : 'PROVIDER_ERROR', `The bank could not answer (${err.reason}). Retry later.`)
-    }
-    throw err
+    if (!(err instanceof BankError)) throw err
+    if (err.status === 403) throw new ApiError('FORBIDDEN', `The bank no longer honours this connection's consent (${err.reason}). Ask the user to connect again.`)
+    if (err.status === 404) throw new ApiError('NOT_FOUND', `The bank does not know this account (${err.reason}).`)
+    if (err.status === 504) throw new ApiError('GATEWAY_TIMEOUT', `The bank did not answer in time (${err.reason}). Retry later.`)
+    throw new ApiError('PROVIDER_ERROR', `The bank could not answer (${err.reason}). Retry later.`)
   }
 }
