@@ -145,3 +145,16 @@ export async function receiver (t: { after: (fn: () => Promise<void>) => void },
   const port = (server.address() as { port: number }).port
   return { url: `http://127.0.0.1:${port}/hooks`, received }
 }
+
+/** A free local port: the OS picks one, we give it back for the server to listen on. */
+export async function freePort (): Promise<number> {
+  const { createServer } = await import('node:net')
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.on('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address()
+      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+    })
+  })
+}

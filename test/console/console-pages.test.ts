@@ -157,6 +157,8 @@ test('connections are listed newest first with status, provider and times, 20 to
   assert.deepEqual(ids2, expected.slice(20))
   assert.doesNotMatch(second.body, /rel="next"/)
   assert.equal((await b.get('/console/connections?after=yesterday')).statusCode, 404)
+  // The quickstart's return URI: the journey lands here with its own query parameters.
+  assert.equal((await b.get(`/console/connections?connection_id=${expected[0]}&status=authorized`)).statusCode, 200)
 })
 
 /** A bank with one account: £1,000.00 today, and three settled transactions plus a pending one in the window. */
