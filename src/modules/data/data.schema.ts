@@ -171,8 +171,8 @@ export const balanceSchema = {
     200: Type.Object({
       currency: Type.Union([Type.Literal('GBP'), Type.Literal('EUR')]),
       current: Type.Integer({ description: 'Minor units.' }),
-      available: Type.Integer({ description: 'Minor units; includes the arranged overdraft.' }),
-      overdraft: Type.Integer({ description: 'Arranged overdraft, minor units.' }),
+      available: Type.Integer({ description: 'Minor units: current, less pending debits, plus the arranged overdraft.' }),
+      overdraft: Type.Integer({ description: 'Arranged overdraft (a card: its credit limit), minor units.' }),
       update_timestamp: Type.String({ format: 'date-time' }),
     }),
     ...PROBLEMS,
