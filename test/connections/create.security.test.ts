@@ -80,7 +80,7 @@ test('tenant isolation: another client\'s connection is 404 and never listed', a
   const p = problem(asB, 404, 'Not Found')
   assert.ok(!JSON.stringify(p).includes('ob-monzo'))
   const unknown = await h.inject({ method: 'GET', url: '/v3/data-connections/0a6273a0-0314-4db6-800a-e66225fbe9f7', headers: b.auth })
-  assert.deepEqual({ ...unknown.json(), trace_id: '' }, { ...asB.json(), trace_id: '' }, 'another client\'s id answers exactly like an unknown one')
+  assert.deepEqual({ ...unknown.json<object>(), trace_id: '' }, { ...asB.json<object>(), trace_id: '' }, 'another client\'s id answers exactly like an unknown one')
   const listB = (await h.inject({ method: 'GET', url: '/v3/data-connections', headers: b.auth })).json()
   assert.deepEqual(listB.items, [])
   const listA = (await h.inject({ method: 'GET', url: '/v3/data-connections', headers: a.auth })).json()
