@@ -35,6 +35,13 @@ test('no token → 401 Unauthenticated', async (t) => {
   assert.equal(b.type, UNAUTHENTICATED)
 })
 
+test('the token is checked first: no token and a bad body → 401, not 400, 413 or 415', async (t) => {
+  const h = await buildTestApp(t)
+  problem(await h.inject({ method: 'POST', url: '/v3/data-connections', headers: { 'content-type': 'application/json' }, payload: '{"scopes": [,' }), 401, 'Unauthenticated')
+  problem(await h.inject({ method: 'POST', url: '/v3/data-connections', headers: { 'content-type': 'text/plain' }, payload: 'x' }), 401, 'Unauthenticated')
+  problem(await h.inject({ method: 'POST', url: '/v3/data-connections', payload: { pad: 'x'.repeat(70 * 1024) } }), 401, 'Unauthenticated')
+})
+
 test('a malformed Authorization header → 401', async (t) => {
   const h = await buildTestApp(t)
   for (const authorization of ['Basic abc', 'Bearer', 'Bearer not a token', 'bearer@x']) {

@@ -6,7 +6,8 @@ import { requireJsonBody } from '../../http/require-json.ts'
 import { formatValidationErrors } from '../../http/validation.ts'
 import { createConnectionHints } from './connection.hints.ts'
 import {
-  ConnectionListSchema, ConnectionParams, ConnectionViewSchema, CreateConnectionBody, CreatedConnectionSchema, ListConnectionsQuery,
+  ConnectionListSchema, ConnectionParams, ConnectionViewSchema, CREATE_PROBLEMS, CreateConnectionBody, CreateConnectionHeaders,
+  CreatedConnectionSchema, ListConnectionsQuery, READ_PROBLEMS,
 } from './connection.schema.ts'
 import { createConnection, getConnection, listConnections } from './connection.service.ts'
 
@@ -21,20 +22,24 @@ export async function connectionRoutes (app: FastifyInstance, deps: Deps): Promi
       summary: 'Create a connection',
       tags: ['Connection Management'],
       security: [{ OAuth2: ['data'] }],
+      headers: CreateConnectionHeaders,
       body: CreateConnectionBody,
-      response: { 201: CreatedConnectionSchema },
+      response: { 201: CreatedConnectionSchema, ...CREATE_PROBLEMS },
     },
     // The schema's problems are merged with the cross-field rules' in the service: one 400 lists them all.
     attachValidation: true,
     config: { hints: createConnectionHints },
+    // The token is checked before the body is read: an unauthenticated caller learns nothing about its body.
+    onRequest: auth,
     preValidation: requireJsonBody,
-    preHandler: auth,
   }, async (request, reply) => {
-    const validation = (request as { validationError?: { validation?: FastifySchemaValidationError[] } }).validationError?.validation
+    const failed = (request as { validationError?: { validation?: FastifySchemaValidationError[], validationContext?: string } }).validationError
     const created = await createConnection(deps, {
       clientId: request.clientId,
       body: request.body,
-      schemaErrors: validation ? formatValidationErrors(validation as never, 'body', request.body, createConnectionHints) : undefined,
+      schemaErrors: failed?.validation
+        ? formatValidationErrors(failed.validation as never, failed.validationContext ?? 'body', request.body, createConnectionHints)
+        : undefined,
       headers: request.headers,
     })
     return reply.code(201).send(created)
@@ -47,10 +52,10 @@ export async function connectionRoutes (app: FastifyInstance, deps: Deps): Promi
       tags: ['Connection Management'],
       security: [{ OAuth2: ['data'] }],
       params: ConnectionParams,
-      response: { 200: ConnectionViewSchema },
+      response: { 200: ConnectionViewSchema, ...READ_PROBLEMS },
       ...extension,
     },
-    preHandler: auth,
+    onRequest: auth,
   }, async (request) => getConnection(deps, request.clientId, request.params.connection_id))
 
   app.get<{ Querystring: Static<typeof ListConnectionsQuery> }>('/v3/data-connections', {
@@ -60,9 +65,9 @@ export async function connectionRoutes (app: FastifyInstance, deps: Deps): Promi
       tags: ['Connection Management'],
       security: [{ OAuth2: ['data'] }],
       querystring: ListConnectionsQuery,
-      response: { 200: ConnectionListSchema },
+      response: { 200: ConnectionListSchema, 400: READ_PROBLEMS[400], 401: READ_PROBLEMS[401], 403: READ_PROBLEMS[403] },
       ...extension,
     },
-    preHandler: auth,
+    onRequest: auth,
   }, async (request) => listConnections(deps, request.clientId, request.query))
 }

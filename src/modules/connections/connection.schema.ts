@@ -170,3 +170,37 @@ export const ListConnectionsQuery = Type.Object({
 }, strict)
 
 export const WireProvider = WireProviderSchema
+
+/** Create-connection's optional headers, as published: "only considered if the authorization_flow object … is specified". */
+export const CreateConnectionHeaders = Type.Object({
+  'tl-user-ip': Type.Optional(Type.String({ description: 'The end user\'s IP address (the first of a comma-separated list is used). Stored with the connection when authorization_flow is given; an invalid address is then refused.' })),
+  'x-device-user-agent': Type.Optional(Type.String({ description: 'The end user\'s device user agent (falls back to User-Agent). Stored when authorization_flow is given.' })),
+})
+
+/** RFC 9457 problem, as every refusal is sent (src/contract/problem.ts). */
+const Problem = (description: string) => Type.Object({
+  type: Type.String(),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.String(),
+  trace_id: Type.String(),
+  errors: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String()), { description: 'Invalid Parameters only: each field or header at fault, with what is wrong.' })),
+}, { description })
+
+/** The refusals of create-connection, as the contract lists them, with what each means here. */
+export const CREATE_PROBLEMS = {
+  400: Problem('Invalid Parameters: every problem of the body (and of Tl-User-IP) at once, each field named, with a hint where a mistake is likely.'),
+  401: Problem('Unauthenticated: no valid bearer token.'),
+  403: Problem('Forbidden: the token lacks the data scope.'),
+  429: Problem('Rate Limit Exceeded (listed by the contract; Ledgerite does not limit creating connections).'),
+  500: Problem('Unknown Error.'),
+  502: Problem('Provider Error: configurations 4 and 5 only, the bank could not start the authorisation; the connection stays as created.'),
+}
+
+/** The refusals of the read extensions. */
+export const READ_PROBLEMS = {
+  400: Problem('Invalid Parameters: a query parameter or the cursor is not valid.'),
+  401: Problem('Unauthenticated: no valid bearer token.'),
+  403: Problem('Forbidden: the token lacks the data scope.'),
+  404: Problem('Not Found: no such connection for this client.'),
+}

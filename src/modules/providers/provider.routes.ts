@@ -65,8 +65,8 @@ export async function providerRoutes (app: FastifyInstance, deps: Deps): Promise
       response: { 200: Type.Object({ items: Type.Array(ProviderItem) }) },
       ...extension,
     },
+    onRequest: requireDataToken(deps.tokens),
     preValidation: splitCommaLists,
-    preHandler: requireDataToken(deps.tokens),
   }, async (request) => {
     const q = request.query as ProvidersQuery
     const providers = filterProviders({
