@@ -14,14 +14,6 @@ const ProvidersQuery = Type.Object({
   provider_ids: List(Type.String({ minLength: 1 })),
   excludes: List(Type.String({ minLength: 1 })),
 }, { additionalProperties: false })
-type ProvidersQuery = {
-  countries?: string[]
-  release_channel?: (typeof RELEASE_CHANNELS)[number]
-  customer_segments?: Array<(typeof CUSTOMER_SEGMENTS)[number]>
-  provider_ids?: string[]
-  excludes?: string[]
-}
-
 const ProviderItem = Type.Object({
   id: Type.String(),
   display_name: Type.String(),
@@ -68,7 +60,7 @@ export async function providerRoutes (app: FastifyInstance, deps: Deps): Promise
     onRequest: requireDataToken(deps.tokens),
     preValidation: splitCommaLists,
   }, async (request) => {
-    const q = request.query as ProvidersQuery
+    const q = request.query
     const providers = filterProviders({
       ...(q.countries ? { countries: q.countries } : {}),
       ...(q.release_channel ? { release_channel: q.release_channel } : {}),
