@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify'
 export function registerJsonBodyParser (app: FastifyInstance, bodyLimit: number): void {
   const fastifyParser = app.getDefaultJsonParser('error', 'error')
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (request, body, done) => {
-    fastifyParser(request, body, (err: (Error & { code?: string, statusCode?: number }) | null, value?: unknown) => {
+    fastifyParser(request, body as string, (err: (Error & { code?: string, statusCode?: number }) | null, value?: unknown) => {
       if (err?.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
         const where = locateJsonError(body as string)
         const syntax = Object.assign(new SyntaxError(where ? where.message : 'the body could not be parsed'), { statusCode: 400 })

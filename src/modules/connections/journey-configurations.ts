@@ -46,23 +46,26 @@ interface Shape {
 
 type Dimension = keyof Shape
 
-/** How each dimension is named in an error, and how a value of it is described. */
-const FIELD: Record<Dimension, (v: string) => { field: string, text: string }> = {
-  provider_selection: (v) => ({ field: 'provider_selection.type', text: JSON.stringify(v) }),
-  user_consent: (v) => ({ field: 'user_consent.type', text: JSON.stringify(v) }),
-  hosted_page: (v) => ({ field: v === 'none' ? 'hosted_page' : 'hosted_page.type', text: v === 'none' ? 'absent' : JSON.stringify(v) }),
-  authorization_flow: (v) => ({ field: 'authorization_flow', text: v === 'none' ? 'absent' : 'given' }),
+/** The field an error about a dimension names, given the request's value. */
+const FIELD: Record<Dimension, (v: string) => string> = {
+  provider_selection: () => 'provider_selection.type',
+  user_consent: () => 'user_consent.type',
+  hosted_page: (v) => (v === 'none' ? 'hosted_page' : 'hosted_page.type'),
+  authorization_flow: () => 'authorization_flow',
 }
 
-function describeValues (d: Dimension, values: readonly string[]): string {
-  return values.map((v) => FIELD[d](v).text).join(' or ')
+/** What a configuration needs of a dimension, in words: `user_consent.type "precaptured"`, `no hosted_page`. */
+function needs (d: Dimension, values: readonly string[]): string {
+  return values.map((v) => {
+    if (v === 'none') return `no ${d}`
+    if (d === 'authorization_flow') return 'authorization_flow.redirect.return_uri'
+    return `${d}.type ${JSON.stringify(v)}`
+  }).join(' or ')
 }
 
 /** One line per configuration, for error details and docs. */
 export function describeConfiguration (c: ConfigurationSpec): string {
-  return `${c.id} (${c.title}): provider_selection.type ${describeValues('provider_selection', c.provider_selection)}, ` +
-    `user_consent.type ${describeValues('user_consent', c.user_consent)}, hosted_page ${c.hosted_page.map((v) => (v === 'none' ? 'absent' : `type ${JSON.stringify(v)}`)).join(' or ')}, ` +
-    `authorization_flow ${describeValues('authorization_flow', c.authorization_flow)}`
+  return `${c.id} (${c.title}): ${DIMENSIONS.map((d) => needs(d, c[d])).join(', ')}`
 }
 
 /** The four values of a body, or undefined when one cannot be read (the schema reports why). */
@@ -113,8 +116,7 @@ export function recogniseConfiguration (body: unknown): Recognised {
   for (const c of nearest) {
     for (const d of DIMENSIONS) {
       if (matches(c, shape, d)) continue
-      const { field, text } = FIELD[d](shape[d])
-      add(field, `is ${text} here; configuration ${c.id} needs ${describeValues(d, c[d])}`)
+      add(FIELD[d](shape[d]), `configuration ${c.id} (${c.title}) needs ${needs(d, c[d])}`)
     }
   }
   const detail = 'This combination of provider_selection, user_consent, hosted_page and authorization_flow is not a supported configuration. ' +
