@@ -78,6 +78,8 @@ test('redirect URIs: add and remove through the form, each validated like the CL
 
   const extra = await b.post('/console/settings/redirect-uris', { redirect_uri: 'https://x.example/', unexpected: '1' })
   assert.equal(extra.statusCode, 400, 'unknown form fields are refused')
+  assert.match(extra.body, /The form was invalid: unexpected /, 'naming the field')
+  assert.match(extra.body, /class="top"/, 'in the Console\'s layout')
 })
 
 test('webhook URI: set, validated, and removed with an empty value', async (t) => {
@@ -270,4 +272,37 @@ test('webhook deliveries page lists each event with its attempts; redelivery nee
   const after = await b.get('/console/webhooks')
   assert.match(after.body, /status-delivered">delivered</)
   assert.match(after.body, /class="code ok">200</)
+})
+
+test('an account with more transactions than one page may read gets a chart of the days fully read, and says so', async (t) => {
+  const asOf = new Date('2026-06-10T12:00:00.000Z')
+  const h = await buildTestApp(t, {}, { now: () => asOf })
+  let calls = 0
+  const base = fakeBank()
+  h.deps.adapter = {
+    ...base,
+    getAccounts: async () => [{ id: 'acc-1', type: 'account', currency: 'GBP', account_type: 'current', display_name: 'Busy' }],
+    // One settled payment a minute, going back for ever: the cursor never ends.
+    getTransactions: async (_g, _p, _a, q) => {
+      const page = calls++
+      assert.equal(q.cursor, page === 0 ? undefined : `p${page}`)
+      const items = Array.from({ length: 500 }, (_, i) => {
+        const n = page * 500 + i
+        return { id: `t${n}`, timestamp: new Date(asOf.getTime() - (n + 1) * 60_000).toISOString(), description: 'x', currency: 'GBP' as const, amount_in_minor: -1, status: 'settled' as const }
+      })
+      return { items, nextCursor: `p${page + 1}` }
+    },
+  }
+  const c = await h.client()
+  const id = await seedConnection(h, c.id, { status: 'authorizing' })
+  await authorizeConnection(h.deps.db, c.id, id, asOf, { accountIds: ['acc-1'], providerId: 'ob-monzo', providerState: { accessToken: 'x', consentId: 'y', accountIds: ['acc-1'], expiresAt: '2026-09-01T00:00:00Z' } })
+  const b = await signIn(h, c)
+  const body = (await b.get(`/console/connections/${id}`)).body
+  assert.equal(calls, 40, 'reading stops at 40 pages of 500')
+  // 20 000 minutes back from 10 Jun 12:00 is 27 May 14:40: 27 May is partly read, so the chart starts on 28 May.
+  assert.match(body, /more than 20,000 transactions in the last 90 days, more than the Console reads for one page: the chart covers the last 13 days\./)
+  assert.match(body, />Balance of Busy over the last 13 days</)
+  assert.match(body, /<path class="line" d="M[\d. ]+(L[\d. ]+){13}"\/>/)
+  // 10 Jun: £1,000.00 at the end of the day; 28 May ends before the 12 × 1 440 + 720 payments after it.
+  assert.match(body, /Balance went from £1,180\.00 on 28 May 2026 to £1,000\.00 on 10 Jun 2026/)
 })

@@ -79,6 +79,8 @@ export interface ChartModel {
   yLabel: string
   /** One sentence a screen reader (and everyone else) can read instead of the picture. */
   summary: string
+  /** How many days the chart spans (the last point is today). */
+  spanDays: number
   /** Weekly rows for the table under the chart. */
   table: Array<{ date: string, balance: string }>
 }
@@ -131,6 +133,7 @@ export function balanceChart (series: DailyBalance[], currency: string): ChartMo
     xLabel: `Date (end of day, UTC), ${formatDay(first.date)} – ${formatDay(last.date)}`,
     yLabel: `Balance (${currency})`,
     summary,
+    spanDays: series.length - 1,
     table,
   }
 }

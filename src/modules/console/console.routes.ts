@@ -1,7 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { ApiError } from '../../contract/errors.ts'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { ApiError, invalidParameters } from '../../contract/errors.ts'
 import type { Deps } from '../../deps.ts'
+import { formatValidationErrors } from '../../http/validation.ts'
 import { authenticateClient, checkUri, type Client, findClient, updateClient } from '../auth/client.repository.ts'
 import { findDelivery, requeueEvent } from '../webhooks/webhook.repository.ts'
 import { checkOrigin, csrfToken, verifyCsrf } from './console.csrf.ts'
@@ -98,14 +99,21 @@ async function routes (app: FastifyInstance, deps: Deps): Promise<void> {
   const sendPage = (reply: FastifyReply, status: number, template: string, title: string, chrome: Chrome | undefined, data: Record<string, unknown> = {}) =>
     reply.code(status).type('text/html; charset=utf-8').send(renderPage(template, title, chrome, data))
 
-  // Errors the Console raises itself render in its own layout; anything else (validation) goes to the app's
-  // handler, which renders the plain HTML error page for `html` routes.
-  app.setErrorHandler(async (err, request, reply) => {
-    if (!(err instanceof ApiError)) throw err
-    request.log.info({ status: err.status, title: err.spec.title }, 'console request refused')
-    if (err.headers) reply.headers(err.headers)
+  // Refusals (ApiError, validation) render in the Console's own layout (the app's plain error page has an inline
+  // style this CSP blocks); anything else goes to the app's handler: a 500 page, details logged, never shown.
+  app.setErrorHandler(async (err: FastifyError, request, reply) => {
+    let apiError: ApiError
+    if (err instanceof ApiError) apiError = err
+    else if (err.validation) {
+      // A form or address that our own pages would not produce: name the field and the rule, like the API does.
+      const errors = formatValidationErrors(err.validation as never, err.validationContext ?? 'body', request.body)
+      const list = Object.entries(errors).map(([field, messages]) => `${field} ${messages.join('; ')}`).join('. ')
+      apiError = invalidParameters(errors, `The ${err.validationContext === 'body' ? 'form' : `request ${err.validationContext ?? ''}`} was invalid: ${list}.`)
+    } else throw err
+    request.log.info({ status: apiError.status, title: apiError.spec.title }, 'console request refused')
+    if (apiError.headers) reply.headers(apiError.headers)
     const chrome = request.console ? chromeOf(request, 'connections') : undefined
-    return sendPage(reply, err.status, 'error', err.spec.title, chrome, { heading: err.spec.title, detail: err.message, status: err.status, traceId: request.id })
+    return sendPage(reply, apiError.status, 'error', apiError.spec.title, chrome, { heading: apiError.spec.title, detail: apiError.message, status: apiError.status, traceId: request.id })
   })
   app.setNotFoundHandler(async (request, reply) => {
     return sendPage(reply, 404, 'error', 'Not Found', undefined, { heading: 'Not Found', detail: `No Console page at ${request.url.split('?')[0]}.`, status: 404, traceId: request.id })

@@ -7,7 +7,7 @@ import { type Connection, toConnection } from '../connections/connection.model.t
 import { findConnection, listConnectionEvents, listConnectionsPage } from '../connections/connection.repository.ts'
 import { findSession as findJourneySession } from '../journey/journey-session.repository.ts'
 import { findProvider } from '../providers/provider.catalog.ts'
-import { BankError, type BankAccount, type BankGrant } from '../providers/provider-adapter.ts'
+import { BankError, type BankAccount, type BankGrant, type BankTransaction } from '../providers/provider-adapter.ts'
 import { type Delivery, findDelivery, listDeliveries } from '../webhooks/webhook.repository.ts'
 import { balanceChart, type ChartModel, dailyBalances, dayOf, formatMoney } from './console.chart.ts'
 
@@ -197,19 +197,33 @@ function describeAccount (a: BankAccount): string {
   return parts.join(' · ')
 }
 
-/** Settled and pending transactions of the last CHART_DAYS days up to `asOf`, every page. */
+/**
+ * Transactions of the last CHART_DAYS days up to `asOf`, newest first, page by page up to MAX_TRANSACTION_PAGES.
+ * `complete` is false when the bound stopped the reading early (an account with thousands of transactions a day).
+ */
 async function recentTransactions (deps: Deps, grant: BankGrant, providerId: string, accountId: string, asOf: Date) {
   const from = dayOf(new Date(asOf.getTime() - CHART_DAYS * 86_400_000))
   const to = dayOf(asOf)
-  const all = []
+  const items: BankTransaction[] = []
   let cursor: string | undefined
   for (let page = 0; page < MAX_TRANSACTION_PAGES; page++) {
     const r = await deps.adapter.getTransactions(grant, providerId, accountId, { from, to, pageSize: 500, asOf, ...(cursor ? { cursor } : {}) })
-    all.push(...r.items)
-    if (!r.nextCursor) break
+    items.push(...r.items)
+    if (!r.nextCursor) return { items, complete: true }
     cursor = r.nextCursor
   }
-  return all
+  return { items, complete: false }
+}
+
+/**
+ * Days the chart can show: all CHART_DAYS + 1 when every transaction was read; otherwise only the days after the
+ * oldest settled one read (that day itself may be missing some), so no day is drawn from partial data.
+ */
+function chartDays (today: string, txs: BankTransaction[], complete: boolean): number {
+  if (complete) return CHART_DAYS + 1
+  const oldest = txs.filter((t) => t.status === 'settled').map((t) => t.timestamp.slice(0, 10)).sort()[0]
+  if (!oldest) return 0
+  return Math.min(CHART_DAYS + 1, Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${oldest}T00:00:00Z`)) / 86_400_000))
 }
 
 /**
@@ -244,9 +258,14 @@ export async function accounts (deps: Deps, c: Connection): Promise<AccountsView
     try {
       const balance = await deps.adapter.getBalance(grant, providerId, a.id, asOf)
       view.balance = formatMoney(balance.current, balance.currency)
-      const txs = await recentTransactions(deps, grant, providerId, a.id, asOf)
-      const chart = balanceChart(dailyBalances(balance.current, txs, dayOf(asOf), CHART_DAYS + 1), balance.currency)
+      const { items: txs, complete } = await recentTransactions(deps, grant, providerId, a.id, asOf)
+      const days = chartDays(dayOf(asOf), txs, complete)
+      const chart = balanceChart(dailyBalances(balance.current, txs, dayOf(asOf), days), balance.currency)
       if (chart) view.chart = chart
+      if (!complete) {
+        view.note = `This account has more than ${(MAX_TRANSACTION_PAGES * 500).toLocaleString('en-GB')} transactions in the last ${CHART_DAYS} days, ` +
+          `more than the Console reads for one page: ${chart ? `the chart covers the last ${days - 1} days` : 'no chart is drawn'}.`
+      }
     } catch (err) {
       view.note = bankFailure(err)
     }
