@@ -169,7 +169,6 @@ export const ListConnectionsQuery = Type.Object({
   status: Type.Optional(StringEnum(CONNECTION_STATUSES)),
 }, strict)
 
-export const WireProvider = WireProviderSchema
 
 /** Create-connection's optional headers, as published: "only considered if the authorization_flow object … is specified". */
 export const CreateConnectionHeaders = Type.Object({
