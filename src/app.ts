@@ -1,7 +1,8 @@
 import formbody from '@fastify/formbody'
 import Fastify, { type FastifyInstance, LogController } from 'fastify'
 import type { Deps } from './deps.ts'
-import { registerErrorHandling } from './http/error-handler.ts'
+import { ApiError, invalidParameters } from './contract/errors.ts'
+import { registerErrorHandling, sendError } from './http/error-handler.ts'
 import { injectFetch } from './http/inject-fetch.ts'
 import { registerJsonBodyParser } from './http/json-body-parser.ts'
 import { registerOpenApi } from './http/openapi.ts'
@@ -42,6 +43,13 @@ export async function buildApp (deps: Deps, options: BuildAppOptions = {}): Prom
     onConstructorPoisoning: 'error',
     routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { allErrors: true } },
+    // Errors Fastify raises before routing (a badly percent-encoded path) get the same problem+json as any other.
+    frameworkErrors: (err, request, reply) => {
+      if (err.code === 'FST_ERR_BAD_URL') {
+        return sendError(request, reply, new ApiError('NOT_FOUND', `The path ${JSON.stringify(request.url.split('?')[0])} is not a valid URL path (bad percent-encoding).`))
+      }
+      return sendError(request, reply, invalidParameters({ request: [err.message] }, err.message))
+    },
   })
   app.setValidatorCompiler(validatorCompiler)
   app.removeContentTypeParser('text/plain')

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ApiError, invalidParameters } from '../contract/errors.ts'
 import { PROBLEM_CONTENT_TYPE, toProblem } from '../contract/problem.ts'
 import { htmlErrorPage } from './html-error-page.ts'
+import { TRACE_HEADER } from './trace-id.ts'
 import { formatValidationErrors, type HintFn } from './validation.ts'
 
 declare module 'fastify' {
@@ -48,6 +49,8 @@ function toApiError (err: FastifyError & { body?: unknown }, request: FastifyReq
 }
 
 export function sendError (request: FastifyRequest, reply: FastifyReply, apiError: ApiError) {
+  // Errors raised before routing (bad URL) skip the onRequest hook; the trace header is set here as well.
+  reply.header(TRACE_HEADER, request.id)
   if (apiError.headers) reply.headers(apiError.headers)
   reply.code(apiError.status)
   if (request.routeOptions.config?.html) {

@@ -9,7 +9,9 @@ import { TOKEN_TTL_SECONDS } from './token.service.ts'
  * (what the published description declares). Errors use the auth server's OAuth shape, not problem+json.
  */
 export async function tokenRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
-  app.get('/.well-known/jwks.json', async () => deps.tokens.jwks())
+  app.get('/.well-known/jwks.json', {
+    schema: { description: 'Public keys that verify access tokens (JWKS). An extension: the published contract names no key set for tokens.', 'x-ledgerite-extension': true },
+  }, async () => deps.tokens.jwks())
 
   app.post('/connect/token', async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>
