@@ -318,8 +318,11 @@ function printTable (ceiling: Measure): void {
 async function main (): Promise<void> {
   mkdirSync(RESULTS, { recursive: true })
   const started = new Date()
+  const loadAtStart = loadavg()
   console.log(`Ledgerite benchmark: ${cpus().length} CPU(s) ${cpus()[0]?.model ?? ''}, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
   console.log(`${CONNECTIONS} connections, ${SECONDS} s per measure`)
+  const busy = loadavg()[0]! > cpus().length * 0.5
+  if (busy) console.log(`WARNING: the machine is busy (load average ${loadavg()[0]!.toFixed(2)} on ${cpus().length} CPUs); figures will be noisy`)
 
   const ceiling = await measureCeiling()
   console.log(`ceiling (Fastify hello-world): ${ceiling.rps} req/s, p99 ${ceiling.p99} ms`)
@@ -334,7 +337,7 @@ async function main (): Promise<void> {
   const report = {
     started_at: started.toISOString(),
     finished_at: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadavg_at_end: loadavg() },
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadavg_at_start: loadAtStart, loadavg_at_end: loadavg(), busy },
     settings: { connections: CONNECTIONS, seconds_per_measure: SECONDS, total_connections: TOTAL_CONNECTIONS, million_user: MILLION_USER },
     ceiling,
     figures,

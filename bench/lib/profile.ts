@@ -25,8 +25,10 @@ function label (n: ProfileNode, root: string): string {
 export function summarise (file: string, root: string, top = 25): { self: Frame[], inclusive: Frame[], totalMs: number } {
   const prof = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile
   const byId = new Map(prof.nodes.map((n) => [n.id, n]))
-  const totalHits = prof.nodes.reduce((s, n) => s + (n.hitCount ?? 0), 0) || 1
-  const idle = new Set(['(idle)', '(program)', '(garbage collector)'])
+  // Percentages of the time the process was busy: a server waiting for work (or for a CPU another process holds)
+  // is idle, and counting that would dilute every figure.
+  const totalHits = prof.nodes.reduce((s, n) => s + (n.callFrame.functionName === '(idle)' ? 0 : (n.hitCount ?? 0)), 0) || 1
+  const idle = new Set(['(idle)', '(program)'])
 
   const self = new Map<string, number>()
   for (const n of prof.nodes) self.set(label(n, root), (self.get(label(n, root)) ?? 0) + (n.hitCount ?? 0))
@@ -69,7 +71,7 @@ export function profilesIn (dir: string): string[] {
 
 export function printSummary (file: string, root: string): void {
   const s = summarise(file, root)
-  console.log(`\nCPU profile ${relative(root, file)} (${Math.round(s.totalMs)} ms)`)
+  console.log(`\nCPU profile ${relative(root, file)} (${Math.round(s.totalMs)} ms; percentages of busy time)`)
   console.log('  top self time:')
   for (const f of s.self) console.log(`    ${String(f.selfPct).padStart(5)}% self ${String(f.totalPct).padStart(5)}% incl  ${f.name}`)
   console.log('  top inclusive time:')
