@@ -50,6 +50,8 @@ export class ApiError extends Error {
   }
 
   get status (): number { return this.spec.status }
+  /** Fastify's name for the status, so route-level error handlers read it like any framework error. */
+  get statusCode (): number { return this.spec.status }
 }
 
 /** Invalid Parameters naming every field at fault. */
@@ -62,11 +64,23 @@ export function invalidField (field: string, message: string, detail?: string): 
   return invalidParameters({ [field]: [message] }, detail ?? `${field}: ${message}`)
 }
 
+/**
+ * Adds a message under a field path. Paths come from client input (`metadata.valueOf`, `constructor`…), so the
+ * map is only ever read through own properties and written as a plain data property.
+ */
+export function addFieldError (errors: FieldErrors, field: string, message: string): void {
+  if (!Object.hasOwn(errors, field)) {
+    Object.defineProperty(errors, field, { value: [], enumerable: true, writable: true, configurable: true })
+  }
+  const list = errors[field]!
+  if (!list.includes(message)) list.push(message)
+}
+
 /** Collects field problems so a request is refused once, with every problem listed. */
 export class FieldErrorCollector {
   readonly errors: FieldErrors = {}
   add (field: string, message: string): void {
-    ;(this.errors[field] ??= []).push(message)
+    addFieldError(this.errors, field, message)
   }
   get empty (): boolean { return Object.keys(this.errors).length === 0 }
   throwIfAny (detail = 'The request body was invalid.'): void {

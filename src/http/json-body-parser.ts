@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { invalidParameters } from '../contract/errors.ts'
 
 /**
  * The JSON body parser: Fastify's own (prototype-poisoning checks included), except that a syntax error is
@@ -14,9 +15,40 @@ export function registerJsonBodyParser (app: FastifyInstance, bodyLimit: number)
         const syntax = Object.assign(new SyntaxError(where ? where.message : 'the body could not be parsed'), { statusCode: 400 })
         return done(syntax, undefined)
       }
+      // A \uD800-style escape can smuggle an unpaired surrogate: not Unicode text, and storage would silently turn
+      // it into U+FFFD. Refuse it, naming where it is. (Only bodies that contain such an escape are walked.)
+      if (!err && /\\u[dD][89a-fA-F]/.test(body as string)) {
+        const at = findUnpairedSurrogate(value, '')
+        if (at !== undefined) {
+          return done(invalidParameters({ [at || 'body']: ['must be valid Unicode text: it contains an unpaired surrogate escape (\\uD800–\\uDFFF)'] }), undefined)
+        }
+      }
       done(err, value)
     })
   })
+}
+
+const UNPAIRED = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/** The field path of the first string (or key) holding an unpaired surrogate, or undefined. */
+function findUnpairedSurrogate (value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return UNPAIRED.test(value) ? path : undefined
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findUnpairedSurrogate(value[i], `${path}[${i}]`)
+      if (found !== undefined) return found
+    }
+    return undefined
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const child = path ? `${path}.${k}` : k
+      if (UNPAIRED.test(k)) return child
+      const found = findUnpairedSurrogate(v, child)
+      if (found !== undefined) return found
+    }
+  }
+  return undefined
 }
 
 export interface JsonErrorLocation { position: number, line: number, column: number, message: string }

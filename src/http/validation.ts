@@ -4,7 +4,7 @@ import formatsPlugin from 'ajv-formats'
 // ajv-formats is CommonJS with a default export; under NodeNext its callable is `.default`.
 const addFormats = formatsPlugin as unknown as typeof formatsPlugin.default
 import type { FastifySchemaCompiler } from 'fastify'
-import type { FieldErrors } from '../contract/errors.ts'
+import { addFieldError, type FieldErrors } from '../contract/errors.ts'
 
 /**
  * Schema compilers. Bodies are validated strictly (no type coercion, unknown fields refused, every error
@@ -84,8 +84,7 @@ export function formatValidationErrors (errors: ErrorObject[], context: string, 
   for (const err of useful.length > 0 ? useful : errors) {
     const field = context === 'headers' ? headerName(err) : fieldOf(err, prefix)
     const message = hint?.(field, err, data) ?? messageOf(err)
-    const list = (out[field] ??= [])
-    if (!list.includes(message)) list.push(message)
+    addFieldError(out, field, message)
   }
   return out
 }

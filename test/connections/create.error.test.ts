@@ -211,3 +211,13 @@ test('one 400 lists every problem of the body: schema, rules and header together
     'user_consent.captured_at',
   ])
 })
+
+test('field names that are also names of Object.prototype members are reported like any other (never a 500)', async (t) => {
+  const h = await buildTestApp(t)
+  const c = await h.client()
+  for (const key of ['valueOf', 'toString', 'constructor', 'hasOwnProperty']) {
+    const res = await create(h, c, JSON.stringify({ [key]: '' }))
+    assert.equal(res.statusCode, 400, `${key}: ${res.body}`)
+    assert.deepEqual(res.json().errors[key], ['is not a documented field'], key)
+  }
+})

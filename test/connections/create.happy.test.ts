@@ -141,3 +141,15 @@ test('configurations 4 and 5: when the bank cannot start the authorisation → 5
   const view = (await get(h, c.auth, id!)).json()
   assert.equal(view.status, 'authorizing')
 })
+
+test('metadata keys of any text (a line break included) are kept and read back, and non-string values refused', async (t) => {
+  const h = await buildTestApp(t)
+  const c = await h.client()
+  const metadata = { 'line\nbreak': 'v', ' ': 'space', 'é': 'accent' }
+  const res = await create(h, c, withChanges(CONFIG_1, { metadata }))
+  assert.equal(res.statusCode, 201, res.body)
+  assert.deepEqual((await get(h, c.auth, res.json().id)).json().metadata, metadata)
+  const refused = await create(h, c, withChanges(CONFIG_1, { metadata: { 'line\nbreak': 5 } }))
+  assert.equal(refused.statusCode, 400, refused.body)
+  assert.ok(Object.keys(refused.json().errors).some((k) => k.startsWith('metadata')), refused.body)
+})

@@ -17,6 +17,10 @@ type Slot = 'correct' | 'absent' | { value: unknown }
 
 /** What the answer must be for these fields (the token endpoint's documented order of checks). */
 function expected (env: Env, f: { grant_type: Slot, client_id: Slot, client_secret: Slot, scope: Slot }): { status: number, error?: string } {
+  // A JSON body holding an unpaired surrogate escape is not Unicode text: the request is unreadable.
+  if (Object.values(f).some((s) => s !== 'correct' && s !== 'absent' && hasUnpairedSurrogate(s.value))) {
+    return { status: 400, error: 'invalid_request' }
+  }
   const val = (s: Slot, correct: string) => (s === 'correct' ? correct : s === 'absent' ? undefined : s.value)
   const grant = val(f.grant_type, 'client_credentials')
   const id = val(f.client_id, env.c.id)
@@ -29,6 +33,14 @@ function expected (env: Env, f: { grant_type: Slot, client_id: Slot, client_secr
   const scopes = typeof scope === 'string' ? scope.split(/\s+/).filter(Boolean) : []
   if (scopes.length === 0 || scopes.some((s) => s !== 'data')) return { status: 400, error: 'invalid_scope' }
   return { status: 200 }
+}
+
+const UNPAIRED = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+function hasUnpairedSurrogate (v: unknown): boolean {
+  if (typeof v === 'string') return UNPAIRED.test(v)
+  if (Array.isArray(v)) return v.some(hasUnpairedSurrogate)
+  if (v !== null && typeof v === 'object') return Object.entries(v).some(([k, x]) => UNPAIRED.test(k) || hasUnpairedSurrogate(x))
+  return false
 }
 
 const valueArb = fc.oneof(

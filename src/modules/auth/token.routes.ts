@@ -13,7 +13,17 @@ export async function tokenRoutes (app: FastifyInstance, deps: Deps): Promise<vo
     schema: { description: 'Public keys that verify access tokens (JWKS). An extension: the published contract names no key set for tokens.', 'x-ledgerite-extension': true },
   }, async () => deps.tokens.jwks())
 
-  app.post('/connect/token', async (request, reply) => {
+  app.post('/connect/token', {
+    // The auth server answers in OAuth's error shape, also for bodies it cannot read (RFC 6749 §5.2).
+    errorHandler: (err: Error & { statusCode?: number, code?: string }, _request, reply) => {
+      const status = err.statusCode === 413 ? 413 : err.statusCode && err.statusCode < 500 ? 400 : 500
+      const description = err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+        ? 'Send the body as application/x-www-form-urlencoded (or application/json).'
+        : status === 413 ? 'The request body is too large.' : status === 400 ? 'The request body could not be read; send form fields grant_type, client_id, client_secret and scope.' : 'The token could not be issued.'
+      if (status === 500) reply.log.error({ err }, 'token endpoint failed')
+      return reply.code(status).header('cache-control', 'no-store').send({ error: status === 500 ? 'internal_server_error' : 'invalid_request', error_description: description })
+    },
+  }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>
     const oauthError = (status: number, error: string, description: string) =>
       reply.code(status).header('cache-control', 'no-store').send({ error, error_description: description })
@@ -26,8 +36,12 @@ export async function tokenRoutes (app: FastifyInstance, deps: Deps): Promise<vo
     const basic = /^Basic\s+(.+)$/i.exec(request.headers.authorization ?? '')
     if (basic) {
       const [id, ...rest] = Buffer.from(basic[1]!, 'base64').toString('utf8').split(':')
-      clientId = decodeURIComponent(id ?? '')
-      clientSecret = decodeURIComponent(rest.join(':'))
+      try {
+        clientId = decodeURIComponent(id ?? '')
+        clientSecret = decodeURIComponent(rest.join(':'))
+      } catch {
+        return oauthError(401, 'invalid_client', 'The HTTP Basic credentials are not validly form-encoded.')
+      }
     }
 
     if (!grantType) return oauthError(400, 'invalid_request', 'grant_type is required; use grant_type=client_credentials.')

@@ -94,12 +94,12 @@ export const createConnectionHints: HintFn = (field, err: ErrorObject, data) => 
   const value = valueAt(data, err.instancePath)
   switch (err.keyword) {
     case 'additionalProperties': {
-      const fix = MISPLACED[field]
+      const fix = Object.hasOwn(MISPLACED, field) ? MISPLACED[field] : undefined
       return fix ? `is not a documented field: ${fix}` : undefined
     }
     case 'enum': {
       const allowed = params.allowedValues as unknown[]
-      if (/^scopes\[\d+\]$/.test(field) && typeof value === 'string' && V1_SCOPES[value]) return `${oneOf(allowed)} (${JSON.stringify(value)} is ${V1_SCOPES[value]})`
+      if (/^scopes\[\d+\]$/.test(field) && typeof value === 'string' && Object.hasOwn(V1_SCOPES, value)) return `${oneOf(allowed)} (${JSON.stringify(value)} is ${V1_SCOPES[value]})`
       if (/^provider_selection\.filter\.countries\[\d+\]$/.test(field) && value === 'UK') return `${oneOf(allowed)} — did you mean "GB"? (ISO 3166-1 alpha-2)`
       const guess = closest(value, allowed)
       return guess ? `${oneOf(allowed)} — did you mean ${JSON.stringify(guess)}?` : undefined

@@ -95,7 +95,7 @@ export const CreateConnectionBody = Type.Object({
   provider_selection: ProviderSelectionSchema,
   user: UserSchema,
   // Key count, key length and value length are checked by rules/metadata.ts, which names the key at fault.
-  metadata: Type.Optional(Type.Record(Type.String(), Type.String())),
+  metadata: Type.Optional(Type.Object({}, { additionalProperties: Type.String() })),
   user_consent: UserConsentSchema,
   hosted_page: Type.Optional(HostedPageSchema),
   authorization_flow: Type.Optional(AuthorizationFlowSchema),
@@ -143,7 +143,7 @@ export const ConnectionViewSchema = Type.Object({
   }),
   scopes: Type.Array(Type.String()),
   data_access_type: StringEnum(['one_time', 'recurring'] as const),
-  metadata: Type.Optional(Type.Record(Type.String(), Type.String())),
+  metadata: Type.Optional(Type.Object({}, { additionalProperties: Type.String() })),
   provider: Type.Optional(Type.Object({ provider_id: Type.String(), display_name: Type.String() })),
   created_at: Type.String(),
   authorized_at: Type.Optional(Type.String()),
@@ -183,7 +183,7 @@ const Problem = (description: string) => Type.Object({
   status: Type.Integer(),
   detail: Type.String(),
   trace_id: Type.String(),
-  errors: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String()), { description: 'Invalid Parameters only: each field or header at fault, with what is wrong.' })),
+  errors: Type.Optional(Type.Object({}, { additionalProperties: Type.Array(Type.String()), description: 'Invalid Parameters only: each field or header at fault, with what is wrong.' })),
 }, { description })
 
 /** The refusals of create-connection, as the contract lists them, with what each means here. */

@@ -1,4 +1,4 @@
-import type { FieldErrors } from '../../contract/errors.ts'
+import { addFieldError, type FieldErrors } from '../../contract/errors.ts'
 import type { JourneyConfiguration } from './connection.model.ts'
 import { at, obj } from './rules/rule.ts'
 
@@ -104,7 +104,7 @@ export function recogniseConfiguration (body: unknown): Recognised {
   const best = Math.min(...JOURNEY_CONFIGURATIONS.map(distance))
   const nearest = JOURNEY_CONFIGURATIONS.filter((c) => distance(c) === best)
   const errors: FieldErrors = {}
-  const add = (field: string, message: string) => { (errors[field] ??= []).push(message) }
+  const add = (field: string, message: string) => { addFieldError(errors, field, message) }
 
   // The two mistakes with a reason worth saying in words.
   if (shape.user_consent === 'authorization_flow_captured' && shape.hosted_page !== 'authorization_flow') {

@@ -14,7 +14,7 @@ const Problem = (description: string) => Type.Object({
   status: Type.Integer(),
   detail: Type.String(),
   trace_id: Type.String(),
-  errors: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String()), { description: 'Invalid Parameters only: each field or header at fault, with what is wrong.' })),
+  errors: Type.Optional(Type.Object({}, { additionalProperties: Type.Array(Type.String()), description: 'Invalid Parameters only: each field or header at fault, with what is wrong.' })),
 }, { description })
 
 /** The refusals every published data operation lists, with what each means here. */
