@@ -12,7 +12,7 @@ interface ProfileNode {
   hitCount?: number
   children?: number[]
 }
-interface CpuProfile { nodes: ProfileNode[], startTime: number, endTime: number, samples?: number[] }
+interface CpuProfile { nodes: ProfileNode[], startTime: number, endTime: number, samples?: number[], timeDeltas?: number[] }
 
 export interface Frame { name: string, selfPct: number, totalPct: number }
 
@@ -22,8 +22,25 @@ function label (n: ProfileNode, root: string): string {
   return `${functionName || '(anonymous)'}${file ? ` ${file}:${lineNumber + 1}` : ''}`
 }
 
-export function summarise (file: string, root: string, top = 25): { self: Frame[], inclusive: Frame[], totalMs: number } {
+/**
+ * `window` restricts the summary to the samples taken in the last `lastMs` milliseconds before `skipEndMs` from the
+ * end (the load, not the start-up that compiled the sources, nor the shutdown).
+ */
+export function summarise (file: string, root: string, top = 25, window?: { lastMs: number, skipEndMs?: number }): { self: Frame[], inclusive: Frame[], totalMs: number } {
   const prof = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile
+  if (window && prof.samples && prof.timeDeltas) {
+    const counts = new Map<number, number>()
+    const end = prof.endTime - (window.skipEndMs ?? 0) * 1000
+    const start = end - window.lastMs * 1000
+    let t = prof.startTime
+    prof.samples.forEach((id, i) => {
+      t += prof.timeDeltas![i]!
+      if (t >= start && t <= end) counts.set(id, (counts.get(id) ?? 0) + 1)
+    })
+    for (const n of prof.nodes) n.hitCount = counts.get(n.id) ?? 0
+    prof.startTime = Math.max(prof.startTime, start)
+    prof.endTime = end
+  }
   const byId = new Map(prof.nodes.map((n) => [n.id, n]))
   // Percentages of the time the process was busy: a server waiting for work (or for a CPU another process holds)
   // is idle, and counting that would dilute every figure.
@@ -69,8 +86,8 @@ export function profilesIn (dir: string): string[] {
   }
 }
 
-export function printSummary (file: string, root: string): void {
-  const s = summarise(file, root)
+export function printSummary (file: string, root: string, window?: { lastMs: number, skipEndMs?: number }): void {
+  const s = summarise(file, root, 25, window)
   console.log(`\nCPU profile ${relative(root, file)} (${Math.round(s.totalMs)} ms; percentages of busy time)`)
   console.log('  top self time:')
   for (const f of s.self) console.log(`    ${String(f.selfPct).padStart(5)}% self ${String(f.totalPct).padStart(5)}% incl  ${f.name}`)

@@ -15,13 +15,12 @@ export function registerJsonBodyParser (app: FastifyInstance, bodyLimit: number)
         const syntax = Object.assign(new SyntaxError(where ? where.message : 'the body could not be parsed'), { statusCode: 400 })
         return done(syntax, undefined)
       }
-      // A \uD800-style escape can smuggle an unpaired surrogate: not Unicode text, and storage would silently turn
-      // it into U+FFFD. Refuse it, naming where it is. (Only bodies that contain such an escape are walked.)
-      if (!err && /\\u[dD][89a-fA-F]/.test(body as string)) {
-        const at = findUnpairedSurrogate(value, '')
-        if (at !== undefined) {
-          return done(invalidParameters({ [at || 'body']: ['must be valid Unicode text: it contains an unpaired surrogate escape (\\uD800–\\uDFFF)'] }), undefined)
-        }
+      // Escapes can smuggle text that is not storable: an unpaired surrogate (\uD800) is not Unicode, and
+      // storage would silently turn it into U+FFFD; NUL (\u0000) cannot be stored in PostgreSQL text at all.
+      // Refuse both on every database alike, naming where. Only bodies holding such an escape are walked.
+      if (!err && /\\u(0000|[dD][89a-fA-F])/.test(body as string)) {
+        const found = findUnstorableText(value, '')
+        if (found !== undefined) return done(invalidParameters({ [found.path || 'body']: [found.problem] }), undefined)
       }
       done(err, value)
     })
@@ -30,22 +29,33 @@ export function registerJsonBodyParser (app: FastifyInstance, bodyLimit: number)
 
 const UNPAIRED = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
-/** The field path of the first string (or key) holding an unpaired surrogate, or undefined. */
-function findUnpairedSurrogate (value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return UNPAIRED.test(value) ? path : undefined
+/** Why a string cannot be stored as text, or undefined when it can. */
+export function unstorableText (s: string): string | undefined {
+  if (s.includes('\u0000')) return 'must not contain the NUL character (\\u0000)'
+  if (UNPAIRED.test(s)) return 'must be valid Unicode text: it contains an unpaired surrogate escape (\\uD800–\\uDFFF)'
+  return undefined
+}
+
+/** The field path (and problem) of the first string or key that cannot be stored, or undefined. */
+export function findUnstorableText (value: unknown, path: string): { path: string, problem: string } | undefined {
+  if (typeof value === 'string') {
+    const problem = unstorableText(value)
+    return problem ? { path, problem } : undefined
+  }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = findUnpairedSurrogate(value[i], `${path}[${i}]`)
-      if (found !== undefined) return found
+      const found = findUnstorableText(value[i], `${path}[${i}]`)
+      if (found) return found
     }
     return undefined
   }
   if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       const child = path ? `${path}.${k}` : k
-      if (UNPAIRED.test(k)) return child
-      const found = findUnpairedSurrogate(v, child)
-      if (found !== undefined) return found
+      const keyProblem = unstorableText(k)
+      if (keyProblem) return { path: child, problem: keyProblem }
+      const found = findUnstorableText(v, child)
+      if (found) return found
     }
   }
   return undefined

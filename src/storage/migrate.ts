@@ -6,6 +6,7 @@ import * as m0004 from './migrations/0004_data.ts'
 import * as m0005 from './migrations/0005_webhooks.ts'
 import * as m0006 from './migrations/0006_journey_pages.ts'
 import * as m0007 from './migrations/0007_console.ts'
+import * as m0008 from './migrations/0008_connection_expiry_index.ts'
 
 /** One migration set for both dialects, in order. Applied at start and by `ledgerite migrate`. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005_webhooks': m0005,
   '0006_journey_pages': m0006,
   '0007_console': m0007,
+  '0008_connection_expiry_index': m0008,
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema

@@ -221,3 +221,17 @@ test('field names that are also names of Object.prototype members are reported l
     assert.deepEqual(res.json().errors[key], ['is not a documented field'], key)
   }
 })
+
+test('text that no database can store (NUL, an unpaired surrogate) is refused naming the field, on every dialect', async (t) => {
+  const h = await buildTestApp(t)
+  const c = await h.client()
+  const body = JSON.stringify(withChanges(CONFIG_1, { 'user.name': 'Jane\u0000Smith' }))
+  const nul = await create(h, c, body)
+  assert.equal(nul.statusCode, 400, nul.body)
+  assert.match(nul.json().errors['user.name'][0], /NUL/)
+  const surrogate = await create(h, c, body.replace('\\u0000', '\\ud800'))
+  assert.equal(surrogate.statusCode, 400, surrogate.body)
+  assert.match(surrogate.json().errors['user.name'][0], /surrogate/)
+  const path = await h.inject({ method: 'GET', url: '/v3/data-connections/%00', headers: c.auth })
+  assert.equal(path.statusCode, 404, path.body)
+})

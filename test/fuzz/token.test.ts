@@ -17,8 +17,8 @@ type Slot = 'correct' | 'absent' | { value: unknown }
 
 /** What the answer must be for these fields (the token endpoint's documented order of checks). */
 function expected (env: Env, f: { grant_type: Slot, client_id: Slot, client_secret: Slot, scope: Slot }): { status: number, error?: string } {
-  // A JSON body holding an unpaired surrogate escape is not Unicode text: the request is unreadable.
-  if (Object.values(f).some((s) => s !== 'correct' && s !== 'absent' && hasUnpairedSurrogate(s.value))) {
+  // A body holding text that cannot be stored (an unpaired surrogate, NUL) is refused as unreadable.
+  if (Object.values(f).some((s) => s !== 'correct' && s !== 'absent' && hasUnstorableText(s.value))) {
     return { status: 400, error: 'invalid_request' }
   }
   const val = (s: Slot, correct: string) => (s === 'correct' ? correct : s === 'absent' ? undefined : s.value)
@@ -35,11 +35,11 @@ function expected (env: Env, f: { grant_type: Slot, client_id: Slot, client_secr
   return { status: 200 }
 }
 
-const UNPAIRED = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
-function hasUnpairedSurrogate (v: unknown): boolean {
-  if (typeof v === 'string') return UNPAIRED.test(v)
-  if (Array.isArray(v)) return v.some(hasUnpairedSurrogate)
-  if (v !== null && typeof v === 'object') return Object.entries(v).some(([k, x]) => UNPAIRED.test(k) || hasUnpairedSurrogate(x))
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+function hasUnstorableText (v: unknown): boolean {
+  if (typeof v === 'string') return UNSTORABLE.test(v)
+  if (Array.isArray(v)) return v.some(hasUnstorableText)
+  if (v !== null && typeof v === 'object') return Object.entries(v).some(([k, x]) => UNSTORABLE.test(k) || hasUnstorableText(x))
   return false
 }
 
