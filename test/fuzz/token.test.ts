@@ -35,11 +35,12 @@ function expected (env: Env, f: { grant_type: Slot, client_id: Slot, client_secr
   return { status: 200 }
 }
 
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+const UNPAIRED = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+const unstorable = (s: string) => s.includes('\u0000') || UNPAIRED.test(s)
 function hasUnstorableText (v: unknown): boolean {
-  if (typeof v === 'string') return UNSTORABLE.test(v)
+  if (typeof v === 'string') return unstorable(v)
   if (Array.isArray(v)) return v.some(hasUnstorableText)
-  if (v !== null && typeof v === 'object') return Object.entries(v).some(([k, x]) => UNSTORABLE.test(k) || hasUnstorableText(x))
+  if (v !== null && typeof v === 'object') return Object.entries(v).some(([k, x]) => unstorable(k) || hasUnstorableText(x))
   return false
 }
 
