@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# A claimed webhook whose worker was killed waits out its lease (30 s) before another worker retries it,
-# so the crash test allows up to 50 s for delivery after the restart.
+# A webhook or transactions request claimed by the killed worker waits out its claim (30 s) before the restarted
+# server takes it over, so the crash test allows up to 50 s for completion and delivery after the restart.
 echo "-- crash test, SQLite"
 timeout 150 node --import tsx scripts/crash-test.ts --db sqlite --load-ms 2000 --loops 8 --delivery-timeout-ms 50000
 echo "-- crash test, PostgreSQL"

@@ -11,9 +11,12 @@ import { startWebhookReceiver, type WebhookReceiver } from '../bench/lib/webhook
  * Crash safety: put load on Ledgerite (concurrent creates and sandbox authorisations, webhooks flowing to a
  * receiver), SIGKILL it part-way, start it again on the same database, and check that
  *   1. every connection that got a 201 is there, intact (GET equals what was created and acknowledged);
- *   2. every acknowledged state change has its webhook event in the outbox, and every authorised or failed
- *      connection has exactly one (the change and its event are one transaction);
- *   3. every event in the outbox is delivered after the restart (the receiver sees each event_id).
+ *   2. every transactions request that got a 202 is there and completes after the restart (a request claimed by
+ *      the killed worker is taken over once its claim lapses);
+ *   3. every acknowledged state change has its webhook event in the outbox, and every authorised or failed
+ *      connection has exactly one (the change and its event are one transaction); every completed transactions
+ *      request has its transactions_request_completed event;
+ *   4. every event in the outbox is delivered after the restart (the receiver sees each event_id).
  * Exits non-zero, saying what was lost, on any failure. Bounded: a few seconds of load, one kill.
  *
  *   node --import tsx scripts/crash-test.ts [--db sqlite|postgres|both] [--load-ms 3000] [--loops 16]
@@ -36,7 +39,14 @@ interface Created {
   body: Record<string, unknown>
   /** The outcome the server acknowledged (2xx to the sandbox authorise call), if any. */
   acknowledged?: 'authorized' | 'failed'
+  /** A transactions request the server acknowledged (202) on this connection, with its account. */
+  request?: { id: string, accountId: string }
 }
+
+const USER_IP = { 'tl-user-ip': '203.0.113.20' }
+
+/** The server answered, but not as it should have: a test failure (unlike a network error from the kill). */
+class Refusal extends Error {}
 
 const NAMES = ['Jane Smith', 'José Álvarez', '李小龍', 'Zoë Brontë 🦊', "Siobhán O'Neill", 'مريم الكبيسي']
 
@@ -63,7 +73,7 @@ async function loadLoop (server: LedgeriteProcess, token: string, next: () => nu
     } catch {
       return // the server is gone (killed): nothing was acknowledged for this request
     }
-    if (res.status !== 201) throw new Error(`create answered ${res.status}: ${JSON.stringify(res.body)}`)
+    if (res.status !== 201) throw new Refusal(`create answered ${res.status}: ${JSON.stringify(res.body)}`)
     const c: Created = { id: res.body.id as string, userId: (res.body.user as { id: string }).id, body: b }
     created.push(c)
     if (seq % 3 === 2) continue // left waiting for authorisation
@@ -72,11 +82,23 @@ async function loadLoop (server: LedgeriteProcess, token: string, next: () => nu
       const auth = await call(server.url, 'POST', `/sandbox/v3/data-connections/${c.id}/authorize`, {
         token, body: outcome === 'authorized' ? { outcome, username: 'john' } : { outcome, failure_reason: 'provider_rejected' }, timeoutMs: 5000,
       })
-      if (auth.status >= 300) throw new Error(`sandbox authorize answered ${auth.status}: ${JSON.stringify(auth.body)}`)
+      if (auth.status >= 300) throw new Refusal(`sandbox authorize answered ${auth.status}: ${JSON.stringify(auth.body)}`)
       c.acknowledged = outcome
+      if (outcome !== 'authorized') continue
+      // Background work in flight at the kill: a transactions request for the worker.
+      const headers = { ...USER_IP, 'connection-id': c.id }
+      const accounts = await call<{ items: Array<{ id: string, type: string }> }>(server.url, 'GET', '/v3/connected-accounts', { token, headers, timeoutMs: 5000 })
+      const account = accounts.body.items?.find((a) => a.type === 'account')
+      if (!account) throw new Refusal(`connected-accounts answered ${accounts.status}: ${JSON.stringify(accounts.body)}`)
+      const to = new Date().toISOString().slice(0, 10)
+      const req = await call(server.url, 'POST', `/v3/connected-accounts/${account.id}/transactions/requests`, {
+        token, headers, body: { from: `${Number(to.slice(0, 4)) - 1}${to.slice(4)}`, to, page_size: 100 }, timeoutMs: 5000,
+      })
+      if (req.status !== 202) throw new Refusal(`transactions request answered ${req.status}: ${JSON.stringify(req.body)}`)
+      c.request = { id: req.body.id as string, accountId: account.id }
     } catch (err) {
-      if ((err as Error).message.startsWith('sandbox authorize answered')) throw err
-      return
+      if (err instanceof Refusal) throw err
+      return // the server is gone: what was not answered was not acknowledged
     }
   }
 }
@@ -119,7 +141,8 @@ async function crashTest (kind: 'sqlite' | 'postgres'): Promise<string[]> {
     stop.now = true
     await Promise.all(loops)
     const acknowledged = created.filter((c) => c.acknowledged).length
-    console.log(`${label}: SIGKILL after ${killAt} ms: ${created.length} creates and ${acknowledged} authorisations acknowledged, ${deliveredBeforeKill} webhooks delivered before the kill`)
+    const requests = created.filter((c) => c.request).length
+    console.log(`${label}: SIGKILL after ${killAt} ms: ${created.length} creates, ${acknowledged} authorisations and ${requests} transactions requests acknowledged, ${deliveredBeforeKill} webhooks delivered before the kill`)
 
     // Restart on the same database and port (the token's issuer is the server's URL; it must stay valid).
     const t0 = Date.now()
@@ -147,8 +170,24 @@ async function crashTest (kind: 'sqlite' | 'postgres'): Promise<string[]> {
       checked++
     }
 
-    // 2. The outbox: one event per acknowledged change, one per authorised or failed connection (atomicity).
+    // 2. Every acknowledged transactions request completes (bounded: a claim held by the killed worker lapses first).
+    const t2 = Date.now()
+    for (const c of created.filter((x) => x.request)) {
+      const { id, accountId } = c.request!
+      for (;;) {
+        const got = await call(server.url, 'GET', `/v3/connected-accounts/${accountId}/transactions/requests/${id}`, { token, headers: { ...USER_IP, 'connection-id': c.id } })
+        if (got.status !== 200) { failures.push(`${label}: transactions request ${id} (202 acknowledged) answers ${got.status}: ${JSON.stringify(got.body)}`); break }
+        if (got.body.status === 'completed') break
+        if (got.body.status !== 'pending') { failures.push(`${label}: transactions request ${id} ended ${got.body.status}: ${JSON.stringify(got.body)}`); break }
+        if (Date.now() - t2 > DELIVERY_TIMEOUT_MS) { failures.push(`${label}: transactions request ${id} still pending ${DELIVERY_TIMEOUT_MS} ms after the restart`); break }
+        await sleep(200)
+      }
+    }
+    if (requests) console.log(`${label}: all ${requests} acknowledged transactions requests completed (${Date.now() - t2} ms after the restart checks)`)
+
+    // 3. The outbox: one event per acknowledged change, one per authorised or failed connection (atomicity).
     const { db, close } = openDb(store.databaseUrl)
+    // Read after step 2, so the events of requests completed since the restart are there too.
     let events: Array<{ id: string, type: string, payload: string, status: string }> = []
     let rows: Array<{ id: string, status: string }> = []
     try {
@@ -168,6 +207,10 @@ async function crashTest (kind: 'sqlite' | 'postgres'): Promise<string[]> {
       const want = c.acknowledged === 'authorized' ? 'connection_authorized' : 'connection_failed'
       if (!(byConnection.get(c.id) ?? []).some((e) => e.type === want)) failures.push(`${label}: acknowledged ${c.acknowledged} of ${c.id} has no ${want} event in the outbox`)
     }
+    const requestEvents = new Set(events.filter((e) => e.type === 'transactions_request_completed').map((e) => String(JSON.parse(e.payload).request_id)))
+    for (const c of created.filter((x) => x.request)) {
+      if (!requestEvents.has(c.request!.id)) failures.push(`${label}: completed transactions request ${c.request!.id} has no transactions_request_completed event in the outbox`)
+    }
     for (const r of rows) {
       const want = r.status === 'authorized' ? 'connection_authorized' : r.status === 'failed' ? 'connection_failed' : undefined
       const have = (byConnection.get(r.id) ?? []).filter((e) => e.type === 'connection_authorized' || e.type === 'connection_failed')
@@ -175,7 +218,7 @@ async function crashTest (kind: 'sqlite' | 'postgres'): Promise<string[]> {
       if (!want && have.length) failures.push(`${label}: connection ${r.id} is ${r.status} but has events ${JSON.stringify(have)}`)
     }
 
-    // 3. Every event in the outbox reaches the receiver after the restart.
+    // 4. Every event in the outbox reaches the receiver after the restart.
     const t1 = Date.now()
     try {
       await receiver.waitFor(events.map((e) => e.id), DELIVERY_TIMEOUT_MS)
