@@ -218,7 +218,10 @@ test('any JSON value, any text, deep nesting and any content type: a problem, ne
     assertProblem(res, what)
     assert.equal(await env.count(), before, `${what}: nothing stored`)
     const mediaType = contentType.split(';')[0]!.trim().toLowerCase()
-    if (mediaType && mediaType !== 'application/json' && !mediaType.endsWith('+json') && text.length > 0 && text.length < 64 * 1024) {
+    // Not JSON → 415; except that text no database can store (NUL, an unpaired surrogate) is refused as such (400)
+    // by the guard every request passes first, whatever its content type.
+    const unstorable = text.includes('\u0000') || /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text)
+    if (mediaType && mediaType !== 'application/json' && !mediaType.endsWith('+json') && text.length > 0 && text.length < 64 * 1024 && !unstorable) {
       assert.equal(res.statusCode, 415, `${what}: not JSON → 415`)
     }
   }))
