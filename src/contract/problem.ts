@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox'
 import type { ApiError, FieldErrors } from './errors.ts'
 
 /** RFC 9457 problem body, in the shape the Data API v3 publishes (`trace_id` required, `errors` for 400s). */
@@ -17,3 +18,13 @@ export function toProblem (err: ApiError, traceId: string): Problem {
   if (err.errors) body.errors = err.errors
   return body
 }
+
+/** The problem body as a response schema (TypeBox), so /openapi.json documents each refusal of a route. */
+export const problemSchema = (description: string) => Type.Object({
+  type: Type.String(),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.String(),
+  trace_id: Type.String(),
+  errors: Type.Optional(Type.Object({}, { additionalProperties: Type.Array(Type.String()), description: 'Invalid Parameters only: each field or header at fault, with what is wrong.' })),
+}, { description })

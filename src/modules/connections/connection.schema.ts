@@ -1,4 +1,5 @@
 import { type Static, type TObject, Type } from '@sinclair/typebox'
+import { problemSchema } from '../../contract/problem.ts'
 import { CONNECTION_SCOPES } from '../../contract/scopes.ts'
 import { CUSTOMER_SEGMENTS, FILTER_COUNTRIES, RELEASE_CHANNELS } from '../providers/provider.filter.ts'
 import { CONNECTION_STATUSES } from './connection.state.ts'
@@ -176,15 +177,7 @@ export const CreateConnectionHeaders = Type.Object({
   'x-device-user-agent': Type.Optional(Type.String({ description: 'The end user\'s device user agent (falls back to User-Agent). Stored when authorization_flow is given.' })),
 })
 
-/** RFC 9457 problem, as every refusal is sent (src/contract/problem.ts). */
-const Problem = (description: string) => Type.Object({
-  type: Type.String(),
-  title: Type.String(),
-  status: Type.Integer(),
-  detail: Type.String(),
-  trace_id: Type.String(),
-  errors: Type.Optional(Type.Object({}, { additionalProperties: Type.Array(Type.String()), description: 'Invalid Parameters only: each field or header at fault, with what is wrong.' })),
-}, { description })
+const Problem = problemSchema
 
 /** The refusals of create-connection, as the contract lists them, with what each means here. */
 export const CREATE_PROBLEMS = {

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox'
+import { problemSchema } from '../../contract/problem.ts'
 import type { HintFn } from '../../http/validation.ts'
 
 /**
@@ -7,15 +8,7 @@ import type { HintFn } from '../../http/validation.ts'
  * Two routes are Ledgerite extensions, marked `x-ledgerite-extension` and said so in their descriptions.
  */
 
-/** RFC 9457 problem, as every refusal is sent (src/contract/problem.ts). */
-const Problem = (description: string) => Type.Object({
-  type: Type.String(),
-  title: Type.String(),
-  status: Type.Integer(),
-  detail: Type.String(),
-  trace_id: Type.String(),
-  errors: Type.Optional(Type.Object({}, { additionalProperties: Type.Array(Type.String()), description: 'Invalid Parameters only: each field or header at fault, with what is wrong.' })),
-}, { description })
+const Problem = problemSchema
 
 /** The refusals every published data operation lists, with what each means here. */
 const PROBLEMS = {
