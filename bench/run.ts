@@ -18,11 +18,11 @@ import { printSummary, profilesIn } from './lib/profile.ts'
  * 3. One table: req/s, p50, p99, the ratio to the ceiling and each target (✓/✗); the figures also go to
  *    bench/results/latest.json. bench/README.md explains how to read it.
  *
- * Environment: BENCH_SECONDS (per measure, default 6), BENCH_DB=sqlite|postgres|both (default both),
+ * Environment: BENCH_SECONDS (per measure, default 5), BENCH_DB=sqlite|postgres|both (default both),
  * BENCH_CONNECTIONS_TOTAL (default 100000), BENCH_MILLION_USER (the mock user with ≥ 1 000 000 transactions),
  * BENCH_PROFILE=1 (run the servers under --cpu-prof and print their top frames).
  */
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 6)
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const CONNECTIONS = 50
 const TOTAL_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS_TOTAL ?? 100_000)
 const MILLION_USER = process.env.BENCH_MILLION_USER ?? 'john.million'
