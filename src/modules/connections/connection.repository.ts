@@ -16,17 +16,6 @@ export async function findConnectionById (db: Kysely<Database>, id: string): Pro
   return db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
-export async function listConnections (
-  db: Kysely<Database>,
-  clientId: string,
-  options: { limit: number, before?: string, status?: string },
-): Promise<ConnectionRow[]> {
-  let q = db.selectFrom('connections').selectAll().where('client_id', '=', clientId)
-  if (options.status) q = q.where('status', '=', options.status)
-  if (options.before) q = q.where('created_at', '<', options.before)
-  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute()
-}
-
 /** Appends to the connection's timeline (Console). */
 export async function addConnectionEvent (
   db: Kysely<Database>,

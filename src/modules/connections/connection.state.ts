@@ -38,10 +38,6 @@ export function transition (from: string, event: ConnectionEvent): ConnectionSta
   return t.to
 }
 
-export function canTransition (from: string, event: ConnectionEvent): boolean {
-  return (TRANSITIONS[event].from as readonly string[]).includes(from)
-}
-
 /** Failure stage reported in `connection_failed`: the status the connection was in when it failed. */
 export type FailureStage = 'authorization_required' | 'authorizing'
 
