@@ -1,6 +1,7 @@
 import { buildApp } from './app.ts'
 import type { Config } from './config.ts'
 import { createDeps } from './deps.ts'
+import { serializeRequest } from './http/log-serializers.ts'
 
 /**
  * Process entry for `ledgerite start`: build, listen, and on SIGTERM/SIGINT stop taking requests, let the ones in
@@ -13,6 +14,8 @@ export async function startServer (config: Config): Promise<void> {
       level: config.logLevel,
       // Never log credentials: tokens, client secrets and cookies are redacted wherever they appear.
       redact: ['req.headers.authorization', 'req.headers.cookie', 'req.body.client_secret', 'res.headers["set-cookie"]'],
+      // Request lines carry the URL; its credential parameters (hosted-page token, signed links, bank code) are masked.
+      serializers: { req: serializeRequest },
     },
   })
   deps.workers.start()
