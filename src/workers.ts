@@ -15,6 +15,9 @@ export class Workers {
   private readonly list: Worker[] = []
   private timers = new Map<string, NodeJS.Timeout>()
   private inFlight = new Set<Promise<unknown>>()
+  /** Workers whose round is running now: a wake-up then waits for the round's own re-scheduling. */
+  private running = new Set<string>()
+  private wakeAfterRound = new Set<string>()
   private stopped = true
 
   constructor (private readonly onError: (worker: string, err: unknown) => void) {}
@@ -41,11 +44,30 @@ export class Workers {
     for (const w of this.list) this.schedule(w, 0)
   }
 
+  /**
+   * Asks the named worker to run now rather than at its next poll (e.g. right after a request was queued), so
+   * background work starts within milliseconds instead of up to one poll interval. Does nothing when stopped
+   * (tests run workers by hand). During a round, the next round is made to follow at once: the round in flight
+   * may have looked for work before it was queued.
+   */
+  wake (name: string): void {
+    if (this.stopped) return
+    const w = this.list.find((x) => x.name === name)
+    if (!w) return
+    if (this.running.has(name)) {
+      this.wakeAfterRound.add(name)
+      return
+    }
+    clearTimeout(this.timers.get(name))
+    this.schedule(w, 0)
+  }
+
   private schedule (w: Worker, delay: number): void {
     if (this.stopped) return
     const timer = setTimeout(() => {
-      const p = w.runOnce().then(
-        (n) => this.schedule(w, n > 0 ? 0 : (w.intervalMs ?? 200)),
+      this.running.add(w.name)
+      const p = w.runOnce().finally(() => this.running.delete(w.name)).then(
+        (n) => this.schedule(w, n > 0 || this.wakeAfterRound.delete(w.name) ? 0 : (w.intervalMs ?? 200)),
         (err) => { this.onError(w.name, err); this.schedule(w, 1000) },
       )
       this.inFlight.add(p)

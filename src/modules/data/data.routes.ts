@@ -86,6 +86,8 @@ export async function dataRoutes (app: FastifyInstance, deps: Deps): Promise<voi
       { connectionId: request.headers['connection-id'], scope: 'transactions', accountId, endpoint: 'transactions-requests' },
       (a) => { prepared = prepareTransactionsRequest(deps, a, accountId, request.body) })
     const id = await createTransactionsRequest(deps, access, prepared!)
+    // The bank is read in the background; start now instead of at the worker's next poll.
+    deps.workers.wake('transactions-requests')
     return reply.code(202).send({ id, status: 'pending' as const })
   })
 
