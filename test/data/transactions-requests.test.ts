@@ -40,7 +40,10 @@ test('POST → 202 {id, status: "pending"}; pending until the worker runs; then 
 
   assert.deepEqual((await calls.getRequest(CURRENT, created.id, PRESENT)).json(), { id: created.id, status: 'pending' })
   await h.deps.workers.runAll()
-  const done = (await calls.getRequest(CURRENT, created.id, PRESENT)).json()
+  const read = await calls.getRequest(CURRENT, created.id, PRESENT)
+  assert.match(String(read.headers['content-type']), /^application\/json/)
+  const done = read.json()
+  assert.deepEqual(Object.keys(done), ['id', 'status', 'result'])
   assert.equal(done.status, 'completed')
   assert.equal(done.id, created.id)
   assert.equal(done.result.items.length, 50, 'page_size defaults to 50')

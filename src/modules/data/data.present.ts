@@ -1,5 +1,5 @@
 import type { BankAccount, BankBalance, BankTransaction } from '../providers/provider-adapter.ts'
-import type { StoredPage, TransactionsRequestRow } from './transactions-request.repository.ts'
+import type { TransactionsRequestRow } from './transactions-request.repository.ts'
 
 /** The bank's objects in the wire shapes of the published description, and nothing more. */
 
@@ -71,10 +71,13 @@ export type WireTransactionsRequest =
   | { id: string, status: 'completed', result: { items: WireTransaction[], pagination: { next_cursor: string | null } } }
   | { id: string, status: 'failed', failure_reason: string }
 
-export function presentTransactionsRequest (row: TransactionsRequestRow): WireTransactionsRequest {
+/**
+ * A transactions request as the wire has it. A completed one comes back as JSON text built around the stored
+ * `result` (already in wire shape, see StoredPage): the route sends it as it is.
+ */
+export function presentTransactionsRequest (row: TransactionsRequestRow): WireTransactionsRequest | string {
   if (row.status === 'completed' && row.result) {
-    const page = JSON.parse(row.result) as StoredPage
-    return { id: row.id, status: 'completed', result: { items: page.items, pagination: { next_cursor: page.next_cursor } } }
+    return `{"id":${JSON.stringify(row.id)},"status":"completed","result":${row.result}}`
   }
   if (row.status === 'failed') return { id: row.id, status: 'failed', failure_reason: row.failure_reason ?? 'provider_error' }
   return { id: row.id, status: 'pending' }

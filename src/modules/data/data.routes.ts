@@ -99,7 +99,9 @@ export async function dataRoutes (app: FastifyInstance, deps: Deps): Promise<voi
       { connectionId: request.headers['connection-id'], scope: 'transactions', accountId, endpoint: 'transactions-requests', count: false })
     const row = await findTransactionsRequest(deps.db, { clientId: request.clientId, connectionId: access.connection.id, accountId, id })
     if (!row) throw new ApiError('NOT_FOUND', `Transactions request ${id} could not be found for this account and connection.`)
-    return presentTransactionsRequest(row)
+    const view = presentTransactionsRequest(row)
+    // Completed pages are stored as their wire JSON and sent unchanged (a string is not re-serialised).
+    return typeof view === 'string' ? reply.type('application/json; charset=utf-8').send(view as never) : view
   })
 
   r.get('/v3/connected-accounts/:account_id/balance', {

@@ -5,10 +5,13 @@ import type { WireTransaction } from './data.present.ts'
 
 export type TransactionsRequestRow = Selectable<TransactionsRequestTable>
 
-/** The stored page of a completed request. */
+/**
+ * The stored page of a completed request: exactly the wire `result` object, so that reading it again sends the
+ * stored JSON text as it is (no parse and re-serialise of up to 500 transactions on every read).
+ */
 export interface StoredPage {
   items: WireTransaction[]
-  next_cursor: string | null
+  pagination: { next_cursor: string | null }
 }
 
 export async function insertTransactionsRequest (

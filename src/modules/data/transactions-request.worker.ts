@@ -60,7 +60,7 @@ export function createTransactionsRequestWorker (
         connectionId: row.connection_id, accountId: row.account_id, from: row.date_from, to: row.date_to, asOf: row.as_of, bankCursor: page.nextCursor,
       })
     await finishRequest(deps.db, row, workerId, await deps.clock.now(row.client_id), {
-      status: 'completed', page: { items, next_cursor: nextCursor },
+      status: 'completed', page: { items, pagination: { next_cursor: nextCursor } },
     })
   }
 
