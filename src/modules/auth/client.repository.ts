@@ -10,6 +10,8 @@ export interface Client {
   redirectUris: string[]
   webhookUri: string | null
   aispLicence: boolean
+  /** The client's virtual clock offset, in seconds (read it through `deps.clock.at`). */
+  clockOffsetSeconds: number
   createdAt: string
 }
 
@@ -19,6 +21,7 @@ export const toClient = (row: ClientRow): Client => ({
   redirectUris: JSON.parse(row.redirect_uris),
   webhookUri: row.webhook_uri,
   aispLicence: row.aisp_licence === 1,
+  clockOffsetSeconds: Number(row.clock_offset_seconds ?? 0),
   createdAt: row.created_at,
 })
 
