@@ -13,7 +13,7 @@ import { Workers } from './workers.ts'
 import { Metrics } from './http/metrics.ts'
 import { createModelBankAdapter } from './modules/providers/model-bank.adapter.ts'
 import type { ProviderAdapter } from './modules/providers/provider-adapter.ts'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import type { RateLimiter } from './modules/data/rate-limit.ts'
 import { createDbRateLimiter } from './modules/data/rate-limit.db-store.ts'
 import { createRedisRateLimiter } from './modules/data/rate-limit.redis-store.ts'
@@ -64,7 +64,7 @@ export async function createDeps (config: Config, options: DepsOptions = {}): Pr
   const tokenKey = await loadOrCreateKey(db.kysely, 'token', 'RS256')
   const webhookKey = await loadOrCreateKey(db.kysely, 'webhook', 'ES512')
   const closers: Array<() => Promise<void>> = [db.close]
-  const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined
   if (redis) closers.push(async () => { if (redis.status === 'ready') await redis.quit(); else redis.disconnect() })
   const bankBaseUrl = config.modelBankUrl ?? `${config.publicUrl}/model-bank`
   const deps: Deps = {
@@ -89,7 +89,9 @@ export async function createDeps (config: Config, options: DepsOptions = {}): Pr
 }
 
 /** Redis for shared counters; a call made while it is unreachable fails (500) rather than silently not counting. */
-function connectRedis (url: string): Redis {
+// ioredis is loaded only when REDIS_URL is set: a single process on SQLite never pays for it.
+async function connectRedis (url: string): Promise<Redis> {
+  const { Redis } = await import('ioredis')
   const redis = new Redis(url, { maxRetriesPerRequest: 2 })
   let reported = false
   redis.on('error', (err: Error) => {
