@@ -1,18 +1,6 @@
-import { createServer } from 'node:net'
 import { LedgeriteClient } from '../../src/client/index.ts'
 import { buildTestApp, type TestApp } from '../helpers/build-app.ts'
-
-/** A port free right now on 127.0.0.1 (so PUBLIC_URL can name it before the server listens). */
-export async function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-  })
-}
+import { freePort } from '../helpers/free-port.ts'
 
 /** The whole app listening on a real port, its PUBLIC_URL that address, as a user's CI would run it. */
 export async function listeningApp (t: Parameters<typeof buildTestApp>[0], env: Record<string, string> = {}): Promise<TestApp & { baseUrl: string }> {

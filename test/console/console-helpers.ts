@@ -4,6 +4,7 @@ import { ids } from '../../src/contract/ids.ts'
 import { insertConnection } from '../../src/modules/connections/connection.repository.ts'
 import type { NewConnectionRow } from '../../src/storage/database.ts'
 import type { TestApp, TestClient } from '../helpers/build-app.ts'
+import { connectionRow } from '../helpers/connection-row.ts'
 
 /** Origin of the test app (PUBLIC_URL in buildTestApp). */
 export const ORIGIN = 'http://ledgerite.test'
@@ -90,39 +91,22 @@ export async function signIn (h: TestApp, c: Pick<TestClient, 'id' | 'secret'>):
 export async function seedConnection (h: TestApp, clientId: string, over: Partial<NewConnectionRow> = {}): Promise<string> {
   const id = ids.uuid()
   const now = new Date().toISOString()
-  await insertConnection(h.deps.db, {
+  await insertConnection(h.deps.db, connectionRow({
     id,
     client_id: clientId,
     status: 'authorization_required',
     user_id: ids.uuid(),
     user_name: 'Jane Smith',
     user_email: 'jane@example.com',
-    user_phone: null,
     scopes: JSON.stringify(['info', 'accounts', 'balance', 'transactions']),
     provider_selection: JSON.stringify({ type: 'user_selected' }),
-    provider_id: null,
     user_consent: JSON.stringify({ type: 'authorization_flow_captured' }),
     hosted_page: JSON.stringify({ type: 'authorization_flow', return_uri: 'https://your-app.com/callback' }),
-    authorization_flow: null,
     data_access_type: 'recurring',
-    metadata: null,
-    end_user_ip: null,
-    device_user_agent: null,
-    journey_token_hash: null,
-    journey_expires_at: null,
-    account_ids: null,
-    provider_state: null,
-    failure_stage: null,
-    failure_reason: null,
     created_at: now,
     updated_at: now,
-    authorized_at: null,
-    failed_at: null,
-    revoked_at: null,
-    expired_at: null,
-    access_expires_at: null,
     ...over,
-  })
+  }))
   return id
 }
 
@@ -146,15 +130,3 @@ export async function receiver (t: { after: (fn: () => Promise<void>) => void },
   return { url: `http://127.0.0.1:${port}/hooks`, received }
 }
 
-/** A free local port: the OS picks one, we give it back for the server to listen on. */
-export async function freePort (): Promise<number> {
-  const { createServer } = await import('node:net')
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.on('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address()
-      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
-}

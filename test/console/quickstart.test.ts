@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config.ts'
 import { createDeps } from '../../src/deps.ts'
 import { listClients } from '../../src/modules/auth/client.repository.ts'
 import { buildTestApp, type TestApp } from '../helpers/build-app.ts'
-import { freePort } from './console-helpers.ts'
+import { freePort } from '../helpers/free-port.ts'
 
 /**
  * examples/quickstart.ts, run as a newcomer runs it: a separate process against Ledgerite listening on a real port,

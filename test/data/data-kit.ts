@@ -13,6 +13,7 @@ import type {
   ProviderAdapter,
 } from '../../src/modules/providers/provider-adapter.ts'
 import type { TestApp, TestClient } from '../helpers/build-app.ts'
+import { connectionRow } from '../helpers/connection-row.ts'
 
 /**
  * A deterministic stand-in for the bank behind the adapter, for tests of the data module on its own: four
@@ -167,26 +168,19 @@ export async function seedConnection (
   const reached = ['authorized', 'revoked', 'expired'].includes(status)
   const dataAccessType = opts.dataAccessType ?? 'recurring'
   const grant: BankGrant = { accessToken: `bank-token-${id}`, consentId: `consent-${id}`, accountIds: opts.accountIds ?? CHOSEN, expiresAt: accessExpiresAt(now, dataAccessType).toISOString() }
-  await insertConnection(h.deps.db, {
+  await insertConnection(h.deps.db, connectionRow({
     id,
     client_id: client.id,
     status,
     user_id: randomUUID(),
     user_name: 'Jane Smith',
     user_email: 'jane.smith@example.com',
-    user_phone: null,
     scopes: JSON.stringify(opts.scopes ?? ALL_SCOPES),
     provider_selection: JSON.stringify({ type: 'preselected', provider_id: 'ob-monzo' }),
     provider_id: reached ? 'ob-monzo' : null,
     user_consent: JSON.stringify({ type: 'authorization_flow_captured' }),
     hosted_page: JSON.stringify({ type: 'authorization_flow', return_uri: 'https://your-app.com/callback' }),
-    authorization_flow: null,
     data_access_type: dataAccessType,
-    metadata: null,
-    end_user_ip: null,
-    device_user_agent: null,
-    journey_token_hash: null,
-    journey_expires_at: null,
     account_ids: reached ? JSON.stringify(opts.accountIds ?? CHOSEN) : null,
     provider_state: reached ? JSON.stringify(grant) : null,
     failure_stage: status === 'failed' ? 'authorizing' : null,
@@ -198,7 +192,7 @@ export async function seedConnection (
     revoked_at: status === 'revoked' ? at : null,
     expired_at: status === 'expired' ? at : null,
     access_expires_at: reached ? accessExpiresAt(now, dataAccessType).toISOString() : null,
-  })
+  }))
   return id
 }
 

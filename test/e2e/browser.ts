@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import type { TestContext } from 'node:test'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { buildTestApp, type TestApp, type TestClient } from '../helpers/build-app.ts'
+import { freePort } from '../helpers/free-port.ts'
 
 /**
  * The browser suite's harness: Ledgerite on a real port (PUBLIC_URL = the address it listens on, so the
@@ -12,18 +12,6 @@ import { buildTestApp, type TestApp, type TestClient } from '../helpers/build-ap
  */
 export const SCREENSHOT_DIR = join('test-results', 'screenshots')
 
-/** A free port: ask the OS for one, then give it back for Ledgerite to listen on. */
-async function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.unref()
-    srv.on('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address()
-      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
-}
 
 export interface LiveApp extends TestApp {
   baseUrl: string

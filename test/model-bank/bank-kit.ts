@@ -3,6 +3,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import type { LightMyRequestResponse } from 'fastify'
 import { insertConnection } from '../../src/modules/connections/connection.repository.ts'
 import type { TestApp, TestClient } from '../helpers/build-app.ts'
+import { connectionRow } from '../helpers/connection-row.ts'
 
 /**
  * Helpers for driving the model bank and the bank step without a browser: the bank's HTML forms are read with
@@ -159,14 +160,13 @@ export async function insertTestConnection (
     : configuration === 4 || configuration === '5b-result' ? { type: 'result_page', return_uri: returnUri } : null
   const authorizationFlow = configuration === 5 || configuration === '5b' || configuration === '5b-result' ? { redirect: { return_uri: returnUri } } : null
   const id = randomUUID()
-  await insertConnection(t.deps.db, {
+  await insertConnection(t.deps.db, connectionRow({
     id,
     client_id: client.id,
     status: configuration === 1 ? 'authorization_required' : 'authorizing',
     user_id: randomUUID(),
     user_name: 'Jane Smith',
     user_email: 'jane@example.com',
-    user_phone: null,
     scopes: JSON.stringify(['info', 'accounts', 'balance', 'transactions']),
     provider_selection: JSON.stringify(userSelected ? { type: 'user_selected', filter: { countries: ['GB'] } } : { type: 'preselected', provider_id: providerId }),
     provider_id: providerId,
@@ -175,22 +175,9 @@ export async function insertTestConnection (
     authorization_flow: authorizationFlow ? JSON.stringify(authorizationFlow) : null,
     data_access_type: extra.dataAccessType ?? 'recurring',
     metadata: extra.metadata ? JSON.stringify(extra.metadata) : null,
-    end_user_ip: null,
-    device_user_agent: null,
-    journey_token_hash: null,
-    journey_expires_at: null,
-    account_ids: null,
-    provider_state: null,
-    failure_stage: null,
-    failure_reason: null,
     created_at: now,
     updated_at: now,
-    authorized_at: null,
-    failed_at: null,
-    revoked_at: null,
-    expired_at: null,
-    access_expires_at: null,
-  })
+  }))
   return id
 }
 
