@@ -151,7 +151,8 @@ export interface TransactionsRequestPending { id: string, status: 'pending' }
 export interface TransactionsRequestCompleted {
   id: string
   status: 'completed'
-  result: { items: Transaction[], pagination: { next_cursor: string | null } }
+  /** `next_cursor` on every non-empty page; absent on the empty page after the last item. */
+  result: { items: Transaction[], pagination: { next_cursor?: string } }
 }
 export interface TransactionsRequestFailed { id: string, status: 'failed', failure_reason: string }
 export type TransactionsRequest = TransactionsRequestPending | TransactionsRequestCompleted | TransactionsRequestFailed

@@ -226,6 +226,21 @@ test('responses and webhook payloads of a realistic flow validate against the pu
   assert.ok(enriched.result.items.some((tx: Json) => tx.enrichment.transaction_category && tx.enrichment.merchant_name), 'enrichment is populated where it can be')
   conforms('GET', getPath, await h.inject({ method: 'GET', url: `/v3/connected-accounts/${account.id}/transactions/requests/3fa85f64-5717-4562-b3fc-2c963f66afa6`, headers }), seen)
 
+  // The end of a walk: the last non-empty page carries a string cursor (the published type), and the request made
+  // with it completes with an empty page and no cursor; both validate as published, with no patch to the schema.
+  let cursor: string | undefined = enriched.result.pagination.next_cursor
+  let last: Json = enriched
+  for (let pages = 0; cursor !== undefined; pages++) {
+    assert.ok(pages < 20, 'the walk ends')
+    assert.equal(typeof cursor, 'string', 'a non-empty page carries a string next_cursor')
+    const res = await h.inject({ method: 'POST', url: `/v3/connected-accounts/${account.id}/transactions/requests`, headers, payload: { from, to, page_size: 500, cursor } })
+    const id = conforms('POST', reqPath, res, seen).id
+    await h.deps.workers.runAll()
+    last = conforms('GET', getPath, await h.inject({ method: 'GET', url: `/v3/connected-accounts/${account.id}/transactions/requests/${id}`, headers }), seen)
+    cursor = last.result.pagination.next_cursor
+  }
+  assert.deepEqual(last.result, { items: [], pagination: {} }, 'the walk ends on an empty page without next_cursor')
+
   // Every webhook the flow produced, as it sits in the outbox (the exact bytes a receiver gets).
   await h.deps.workers.runAll()
   const events = await h.deps.db.selectFrom('webhook_events').select(['type', 'payload']).where('client_id', '=', c.id).execute()

@@ -69,21 +69,8 @@ function makeAjv (): Ajv2020 {
     }
   })
   ajv.addFormat('phone', /^\+[1-9][0-9]{6,14}$/)
-  ajv.addSchema(patched(published), PUBLISHED_ID)
+  ajv.addSchema(published, PUBLISHED_ID)
   return ajv
-}
-
-/**
- * One documented correction of the published file, applied here and nowhere else: the completed transactions
- * request's `result.pagination.next_cursor` is typed `string`, while the same schema's description says
- * "If null, there are no more items to retrieve" (and the transactions guide says the same). Ledgerite sends
- * `null` on the last page, as the description says; the type is widened to admit that null and nothing else.
- */
-function patched (doc: Json): Json {
-  const copy = structuredClone(doc)
-  const nc = copy.components?.schemas?.TransactionsRequestCompleted?.properties?.result?.properties?.pagination?.properties?.next_cursor
-  if (nc && nc.type === 'string') nc.type = ['string', 'null']
-  return copy
 }
 
 const ajv = makeAjv()

@@ -76,11 +76,12 @@ test('reading a request again returns the same stored page, even after the bank 
   assert.equal(bank.calls.filter((x) => x.method === 'getTransactions').length, bankReads, 'a read never goes back to the bank')
 })
 
-test('paging through a whole range with next_cursor: every transaction once, newest first, no gaps, null cursor at the end', async (t) => {
+test('paging through a whole range with next_cursor: every transaction once, newest first, no gaps, an empty page without a cursor at the end', async (t) => {
   const { h, c, id, calls, bank, daysAgo, today } = await setup(t)
   const from = daysAgo(40)
   const seen: Array<{ id: string, timestamp: string }> = []
-  let cursor: string | null | undefined
+  let cursor: string | undefined
+  let lastPage: unknown
   let pages = 0
   do {
     const created = await calls.createRequest(CURRENT, { from, to: today, page_size: 7, ...(cursor ? { cursor } : {}) }, PRESENT)
@@ -91,12 +92,15 @@ test('paging through a whole range with next_cursor: every transaction once, new
     assert.ok(page.result.items.length <= 7)
     seen.push(...page.result.items)
     cursor = page.result.pagination.next_cursor
+    lastPage = page.result
+    if (page.result.items.length > 0) assert.equal(typeof cursor, 'string', `non-empty page ${pages} carries a string next_cursor`)
     // Moving the clock between pages must not shift the walk: it reads the first page's snapshot.
     if (pages === 2) await h.deps.clock.advance(c.id, 2 * 86400)
     pages++
     assert.ok(pages < 100, 'the walk ends')
   } while (cursor)
-  assert.equal(cursor, null, 'the last page says null')
+  assert.equal(cursor, undefined, 'the walk ends on a page without next_cursor')
+  assert.deepEqual(lastPage, { items: [], pagination: {} }, 'the page after the last item is empty and carries no cursor')
   const firstAsOf = bank.calls.find((x) => x.method === 'getTransactions')!.asOf!
   const expected = expectedRange(CURRENT, firstAsOf, from, today).map((x) => x.id)
   const ids = seen.map((x) => x.id)
@@ -111,11 +115,37 @@ test('paging through a whole range with next_cursor: every transaction once, new
   void id
 })
 
+test('end of paging: a loop that stops on a missing cursor and one that stops on an empty page read the same transactions and both end', async (t) => {
+  const { h, c, id, bank, daysAgo, today } = await setup(t)
+  const from = daysAgo(12)
+  const walk = async (stop: (page: { items: unknown[], pagination: { next_cursor?: string } }) => boolean) => {
+    const ids: string[] = []
+    let cursor: string | undefined
+    for (let pages = 0; pages < 50; pages++) {
+      const page = (await complete(h, c, id, CURRENT, { from, to: today, page_size: 6, ...(cursor !== undefined ? { cursor } : {}) })).result
+      ids.push(...page.items.map((x: { id: string }) => x.id))
+      if (stop(page)) return ids
+      cursor = page.pagination.next_cursor
+    }
+    throw new Error('the walk did not end in 50 pages')
+  }
+  const byCursor = await walk((p) => p.pagination.next_cursor === undefined)
+  const byEmptyPage = await walk((p) => p.items.length === 0)
+  assert.ok(byCursor.length > 6, 'more than one page')
+  assert.deepEqual(byEmptyPage, byCursor)
+  // The page after the last item is answered without asking the bank again.
+  const readsBefore = bank.calls.filter((x) => x.method === 'getTransactions').length
+  await walk((p) => p.items.length === 0)
+  assert.equal(bank.calls.filter((x) => x.method === 'getTransactions').length, readsBefore + Math.ceil(byCursor.length / 6))
+})
+
 test('page_size: 1–500; 0 and 501 → 400 naming page_size', async (t) => {
   const { h, c, id, calls, daysAgo, today } = await setup(t)
   const big = await complete(h, c, id, CURRENT, { from: daysAgo(300), to: today, page_size: 500 })
   assert.equal(big.result.items.length, 362, 'everything in range fits in one page of 500')
-  assert.equal(big.result.pagination.next_cursor, null)
+  assert.equal(typeof big.result.pagination.next_cursor, 'string', 'a non-empty page always carries a cursor')
+  const after = await complete(h, c, id, CURRENT, { from: daysAgo(300), to: today, page_size: 500, cursor: big.result.pagination.next_cursor })
+  assert.deepEqual(after.result, { items: [], pagination: {} }, 'the request after the last item completes empty, without a cursor')
   for (const page_size of [0, 501, 2.5]) {
     const body = assertProblem(await calls.createRequest(CURRENT, { from: daysAgo(3), to: today, page_size }, PRESENT), 400, ERROR_TYPES.invalidParameters, 'Invalid Parameters')
     assert.ok(body.errors.page_size, JSON.stringify(body.errors))

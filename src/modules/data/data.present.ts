@@ -68,8 +68,10 @@ export function presentTransaction (t: BankTransaction, enrichment: boolean): Wi
 
 export type WireTransactionsRequest =
   | { id: string, status: 'pending' }
-  | { id: string, status: 'completed', result: { items: WireTransaction[], pagination: { next_cursor: string | null } } }
+  | { id: string, status: 'completed', result: { items: WireTransaction[], pagination: { next_cursor?: string } } }
   | { id: string, status: 'failed', failure_reason: string }
+
+const NULL_CURSOR_END = '"pagination":{"next_cursor":null}}'
 
 /**
  * A transactions request as the wire has it. A completed one comes back as JSON text built around the stored
@@ -77,7 +79,10 @@ export type WireTransactionsRequest =
  */
 export function presentTransactionsRequest (row: TransactionsRequestRow): WireTransactionsRequest | string {
   if (row.status === 'completed' && row.result) {
-    return `{"id":${JSON.stringify(row.id)},"status":"completed","result":${row.result}}`
+    // Pages stored before the end of a walk was an empty page said `"next_cursor":null`; the published type is a
+    // string, so such a page is sent without the member.
+    const result = row.result.endsWith(NULL_CURSOR_END) ? `${row.result.slice(0, -NULL_CURSOR_END.length)}"pagination":{}}` : row.result
+    return `{"id":${JSON.stringify(row.id)},"status":"completed","result":${result}}`
   }
   if (row.status === 'failed') return { id: row.id, status: 'failed', failure_reason: row.failure_reason ?? 'provider_error' }
   return { id: row.id, status: 'pending' }

@@ -142,7 +142,7 @@ export const getTransactionsRequestSchema = {
         status: Type.Literal('completed'),
         result: Type.Object({
           items: Type.Array(Transaction),
-          pagination: Type.Object({ next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'null on the last page.' }) }),
+          pagination: Type.Object({ next_cursor: Type.Optional(Type.String({ description: 'On every non-empty page. Absent on the empty page that follows the last item: the walk is over.' })) }),
         }),
       }),
       requestPending,

@@ -18,6 +18,13 @@ export interface CursorState {
 
 const VERSION = 'c1'
 
+/**
+ * The bank cursor of a `next_cursor` issued with the last non-empty page: the walk has nothing after it, and the
+ * request made with it completes with `items: []` and no `next_cursor` (behaviour notes, "Transactions paging").
+ * No bank cursor is empty, so the empty string cannot be confused with one.
+ */
+export const AFTER_LAST = ''
+
 function mac (secret: Buffer, payload: string): string {
   return createHmac('sha256', secret).update(`transactions-cursor\n${payload}`).digest('base64url').slice(0, 22)
 }

@@ -11,7 +11,8 @@ export type TransactionsRequestRow = Selectable<TransactionsRequestTable>
  */
 export interface StoredPage {
   items: WireTransaction[]
-  pagination: { next_cursor: string | null }
+  /** No `next_cursor` on the page that follows the last item (behaviour notes, "Transactions paging"). */
+  pagination: { next_cursor?: string }
 }
 
 export async function insertTransactionsRequest (

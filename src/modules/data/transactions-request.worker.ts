@@ -6,7 +6,7 @@ import { toConnection } from '../connections/connection.model.ts'
 import { findConnection } from '../connections/connection.repository.ts'
 import { BankError, type BankGrant } from '../providers/provider-adapter.ts'
 import { presentTransaction } from './data.present.ts'
-import { wrapCursor } from './transactions-cursor.ts'
+import { AFTER_LAST, wrapCursor } from './transactions-cursor.ts'
 import {
   claimPendingRequests,
   finishRequest,
@@ -46,6 +46,10 @@ export function createTransactionsRequestWorker (
     if (connection.status !== 'authorized' || !connection.providerId || !connection.providerState) {
       return void await fail(row, ENDED_REASONS[connection.status] ?? 'connection_not_authorized')
     }
+    if (row.bank_cursor === AFTER_LAST) {
+      // The cursor of the last non-empty page: nothing is left, and the bank need not be asked.
+      return void await finishRequest(deps.db, row, workerId, await deps.clock.now(row.client_id), { status: 'completed', page: { items: [], pagination: {} } })
+    }
     const page = await deps.adapter.getTransactions(connection.providerState as BankGrant, connection.providerId, row.account_id, {
       from: row.date_from,
       to: row.date_to,
@@ -54,13 +58,19 @@ export function createTransactionsRequestWorker (
       asOf: new Date(row.as_of),
     })
     const items = page.items.map((t) => presentTransaction(t, row.enrichment === 1))
-    const nextCursor = page.nextCursor === null
-      ? null
-      : wrapCursor(deps.secret, {
-        connectionId: row.connection_id, accountId: row.account_id, from: row.date_from, to: row.date_to, asOf: row.as_of, bankCursor: page.nextCursor,
-      })
+    // Every non-empty page carries a string next_cursor (the published type); after the last item it points past
+    // the end, so the next request answers an empty page without one. A client that stops on a missing cursor and
+    // one that stops on an empty page both end the walk (behaviour notes, "Transactions paging").
+    const bankCursor = page.nextCursor ?? (items.length > 0 ? AFTER_LAST : null)
+    const pagination = bankCursor === null
+      ? {}
+      : {
+        next_cursor: wrapCursor(deps.secret, {
+          connectionId: row.connection_id, accountId: row.account_id, from: row.date_from, to: row.date_to, asOf: row.as_of, bankCursor,
+        }),
+      }
     await finishRequest(deps.db, row, workerId, await deps.clock.now(row.client_id), {
-      status: 'completed', page: { items, pagination: { next_cursor: nextCursor } },
+      status: 'completed', page: { items, pagination },
     })
   }
 
