@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './config.ts'
 import { checkUri, createClient, deleteClient, listClients, updateClient } from './modules/auth/client.repository.ts'
 import { startServer } from './server.ts'
 import { createDb } from './storage/create-db.ts'
+import { StorageDamagedError } from './storage/health.ts'
 import { migrateToLatest } from './storage/migrate.ts'
 
 const USAGE = `Usage: ledgerite <command>
@@ -110,7 +111,7 @@ async function main (argv: string[]): Promise<void> {
         fail(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`)
     }
   } catch (err) {
-    if (err instanceof ConfigError) fail(err.message)
+    if (err instanceof ConfigError || err instanceof StorageDamagedError) fail(err.message)
     throw err
   }
 }

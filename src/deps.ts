@@ -6,6 +6,7 @@ import { type Clock, createClock } from './modules/clock/clock.ts'
 import { loadOrCreateKey, privateKeyPem, type SigningKey } from './modules/auth/signing-keys.ts'
 import { createTokenService, type TokenService } from './modules/auth/token.service.ts'
 import { createDb, type Db } from './storage/create-db.ts'
+import { outageReporter, type ReadinessCheck, storageFault } from './storage/health.ts'
 import type { Database } from './storage/database.ts'
 import type { DialectName } from './storage/dialect.ts'
 import { migrateToLatest } from './storage/migrate.ts'
@@ -46,6 +47,8 @@ export interface Deps {
   rateLimiter: RateLimiter
   /** Base URL the model bank is reached at server-to-server (browser redirects use config.publicUrl). */
   bankBaseUrl: string
+  /** What /readyz asks: the database, and Redis when REDIS_URL is set. */
+  readiness: ReadinessCheck[]
   /** Closes what createDeps opened (database, Redis). */
   close: () => Promise<void>
 }
@@ -56,6 +59,17 @@ export interface DepsOptions {
   /** A fixed or controllable base time (tests). */
   now?: () => Date
   onWorkerError?: (worker: string, err: unknown) => void
+}
+
+/** A worker round that failed: a storage outage in one line (it repeats, backed off, until the outage ends), anything else in full. */
+function logWorkerError (name: string, err: unknown, failure: { failures: number, retryInMs: number }): void {
+  const fault = storageFault(err)
+  if (!fault) {
+    console.error(`worker ${name} failed (retrying in ${failure.retryInMs} ms)`, err)
+    return
+  }
+  const e = err as { code?: string, message?: string }
+  console.error(`worker ${name}: ${fault.component} ${fault.kind} (${[e.code, e.message].filter(Boolean).join(' ')}); round ${failure.failures} failed in a row, retrying in ${failure.retryInMs} ms`)
 }
 
 export async function createDeps (config: Config, options: DepsOptions = {}): Promise<Deps> {
@@ -80,7 +94,11 @@ export async function createDeps (config: Config, options: DepsOptions = {}): Pr
     adapter: createModelBankAdapter(() => deps.bankFetch, bankBaseUrl),
     metrics: new Metrics(),
     rateLimiter: redis ? createRedisRateLimiter(redis, config.redisKeyPrefix) : createDbRateLimiter(db.kysely),
-    workers: new Workers(options.onWorkerError ?? ((name, err) => console.error(`worker ${name} failed`, err))),
+    workers: new Workers(options.onWorkerError ?? logWorkerError, (name, failures) => console.error(`worker ${name}: resumed after ${failures} failed round(s)`)),
+    readiness: [
+      { name: 'database', check: db.check },
+      ...(redis ? [{ name: 'redis' as const, check: async () => { await redis.ping() } }] : []),
+    ],
     close: async () => {
       for (const c of closers.reverse()) await c()
     },
@@ -88,16 +106,40 @@ export async function createDeps (config: Config, options: DepsOptions = {}): Pr
   return deps
 }
 
-/** Redis for shared counters; a call made while it is unreachable fails (500) rather than silently not counting. */
+/**
+ * Redis for shared counters, failing fast while it is away: no offline queue (a command sent while disconnected fails
+ * at once instead of waiting in a queue that grows with the outage), a command timeout, no resending,
+ * and reconnection forever in the background, every 100 ms growing to 2 s. Calls that need it answer 503 with
+ * Retry-After meanwhile (storage/health.ts). Startup waits for the first connection, briefly: a Redis that is down
+ * at start does not stop Ledgerite from starting, /readyz says so until it is back.
+ */
+const REDIS_COMMAND_TIMEOUT_MS = 1000
+const REDIS_CONNECT_TIMEOUT_MS = 2000
 // ioredis is loaded only when REDIS_URL is set: a single process on SQLite never pays for it.
 async function connectRedis (url: string): Promise<Redis> {
   const { Redis } = await import('ioredis')
-  const redis = new Redis(url, { maxRetriesPerRequest: 2 })
-  let reported = false
-  redis.on('error', (err: Error) => {
-    if (!reported) console.error(`redis: ${err.message}`)
-    reported = true
+  const reporter = outageReporter('redis')
+  const redis = new Redis(url, {
+    enableOfflineQueue: false,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+    // A command cut off by a dropped connection is not sent again: the rate-limit script is not idempotent (a resent
+    // hit whose first reply was lost would count twice). Its request answers 503 and the client retries.
+    maxRetriesPerRequest: 0,
+    retryStrategy: (times) => Math.min(100 * times, 2000),
   })
-  redis.on('ready', () => { reported = false })
+  redis.on('error', (err: Error) => reporter.failed(err, 'unreachable'))
+  redis.on('ready', () => reporter.recovered())
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      redis.off('ready', done)
+      redis.off('error', done)
+      resolve()
+    }
+    const timer = setTimeout(done, REDIS_CONNECT_TIMEOUT_MS)
+    redis.once('ready', done)
+    redis.once('error', done)
+  })
   return redis
 }

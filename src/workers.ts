@@ -2,7 +2,25 @@
  * Background work (transactions requests, webhook delivery, consent expiry): each worker is a `runOnce` that
  * claims and does what is due, polled on an interval. Tests with WORKERS=off call `runAll()` themselves.
  * On shutdown the poller stops taking new work and waits for the round in flight.
+ *
+ * A round that fails (the database is down, a connection was dropped) is retried after a delay that doubles with
+ * each failure in a row, from ERROR_BACKOFF_MIN_MS up to ERROR_BACKOFF_MAX_MS, and the worker resumes its normal
+ * poll once a round succeeds: an outage costs a few log lines and queries, not a tight loop of both.
  */
+export const ERROR_BACKOFF_MIN_MS = 250
+export const ERROR_BACKOFF_MAX_MS = 10_000
+
+/** The delay before the next round after `failures` failed rounds in a row (1, 2, …), jittered by ±20 %. */
+export function errorBackoffMs (failures: number, random: () => number = Math.random): number {
+  const base = Math.min(ERROR_BACKOFF_MAX_MS, ERROR_BACKOFF_MIN_MS * 2 ** Math.min(failures - 1, 30))
+  return Math.round(base * (0.8 + 0.4 * random()))
+}
+
+/** What the error callback is told besides the error: how many rounds in a row failed, and when the next is. */
+export interface WorkerFailure {
+  failures: number
+  retryInMs: number
+}
 export interface Worker {
   name: string
   /** Does what is due now; returns how many items it handled (0 = idle). */
@@ -18,9 +36,14 @@ export class Workers {
   /** Workers whose round is running now: a wake-up then waits for the round's own re-scheduling. */
   private running = new Set<string>()
   private wakeAfterRound = new Set<string>()
+  /** Failed rounds in a row, per worker (absent: the last round succeeded). */
+  private failures = new Map<string, number>()
   private stopped = true
 
-  constructor (private readonly onError: (worker: string, err: unknown) => void) {}
+  constructor (
+    private readonly onError: (worker: string, err: unknown, failure: WorkerFailure) => void,
+    private readonly onRecover: (worker: string, failures: number) => void = () => {},
+  ) {}
 
   register (worker: Worker): void {
     this.list.push(worker)
@@ -67,8 +90,26 @@ export class Workers {
     const timer = setTimeout(() => {
       this.running.add(w.name)
       const p = w.runOnce().finally(() => this.running.delete(w.name)).then(
-        (n) => this.schedule(w, n > 0 || this.wakeAfterRound.delete(w.name) ? 0 : (w.intervalMs ?? 200)),
-        (err) => { this.onError(w.name, err); this.schedule(w, 1000) },
+        (n) => {
+          const failed = this.failures.get(w.name)
+          if (failed !== undefined) {
+            this.failures.delete(w.name)
+            this.onRecover(w.name, failed)
+          }
+          this.schedule(w, n > 0 || this.wakeAfterRound.delete(w.name) ? 0 : (w.intervalMs ?? 200))
+        },
+        (err) => {
+          const failures = (this.failures.get(w.name) ?? 0) + 1
+          this.failures.set(w.name, failures)
+          // A wake-up during a failing streak does not cut the backoff short: the database is what is missing.
+          this.wakeAfterRound.delete(w.name)
+          const retryInMs = errorBackoffMs(failures)
+          try {
+            this.onError(w.name, err, { failures, retryInMs })
+          } finally {
+            this.schedule(w, retryInMs)
+          }
+        },
       )
       this.inFlight.add(p)
       void p.finally(() => this.inFlight.delete(p))

@@ -22,6 +22,9 @@ export const Errors = {
   PROVIDER_ERROR: { status: 502, type: `${BASE}#provider-error`, title: 'Provider Error', detail: 'Provider is temporarily unavailable, please retry.' },
   // The real service documents this title without a published type URI; the anchor follows its siblings.
   FEATURE_NOT_SUPPORTED: { status: 502, type: `${BASE}#feature-not-supported`, title: 'Feature Not Supported', detail: "The provider doesn't support this endpoint or feature." },
+  // No published type for 503 (v1 lists `temporarily_unavailable`): Ledgerite's own fault, the nearest of "Unknown
+  // Error". Sent with Retry-After when the database or Redis cannot be reached, or the SQLite file is locked elsewhere.
+  SERVICE_UNAVAILABLE: { status: 503, type: `${BASE}#unknown-error`, title: 'Unknown Error', detail: 'The service is temporarily unavailable; retry after the number of seconds in Retry-After.' },
   GATEWAY_TIMEOUT: { status: 504, type: `${BASE}#gateway-timeout`, title: 'Gateway Timeout', detail: 'The request timed out waiting for a response from the provider.' },
 } as const
 

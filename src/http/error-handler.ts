@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError, invalidParameters } from '../contract/errors.ts'
 import { PROBLEM_CONTENT_TYPE, toProblem } from '../contract/problem.ts'
+import { faultDetail, type StorageFault, storageFault } from '../storage/health.ts'
 import { htmlErrorPage } from './html-error-page.ts'
 import { TRACE_HEADER } from './trace-id.ts'
 import { formatValidationErrors, type HintFn } from './validation.ts'
@@ -45,7 +46,14 @@ function toApiError (err: FastifyError & { body?: unknown }, request: FastifyReq
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
     return invalidParameters({ request: [err.message] }, err.message)
   }
+  const fault = storageFault(err)
+  if (fault) return unavailable(fault)
   return new ApiError('UNKNOWN_ERROR')
+}
+
+/** The database or Redis cannot serve right now (see storage/health.ts): 503 with Retry-After, never a 500. */
+function unavailable (fault: StorageFault): ApiError {
+  return new ApiError('SERVICE_UNAVAILABLE', faultDetail(fault), { headers: { 'Retry-After': String(fault.retryAfterSeconds) } })
 }
 
 export function sendError (request: FastifyRequest, reply: FastifyReply, apiError: ApiError) {
@@ -63,7 +71,8 @@ export function sendError (request: FastifyRequest, reply: FastifyReply, apiErro
 export function registerErrorHandling (app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const apiError = toApiError(err, request)
-    if (apiError.status >= 500 && !(err instanceof ApiError)) request.log.error({ err }, 'unhandled error')
+    if (apiError.spec.status === 503 && !(err instanceof ApiError)) request.log.warn({ err: { code: (err as { code?: unknown }).code, message: err.message } }, 'storage unavailable')
+    else if (apiError.status >= 500 && !(err instanceof ApiError)) request.log.error({ err }, 'unhandled error')
     else request.log.info({ status: apiError.status, title: apiError.spec.title }, 'request refused')
     return sendError(request, reply, apiError)
   })

@@ -1,10 +1,20 @@
 import type { FastifyInstance } from 'fastify'
-import { sql } from 'kysely'
 import type { Deps } from '../../deps.ts'
+import { storageFault } from '../../storage/health.ts'
+
+/** A check that neither answers nor fails (a server that accepts connections and hangs) counts as a failure after this. */
+const READINESS_TIMEOUT_MS = 2000
+
+function withTimeout<T> (p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(message)), ms) })
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer))
+}
 
 /**
- * Operability: liveness (/healthz: the process answers), readiness (/readyz: the database answers — take the
- * instance out of a load balancer otherwise) and Prometheus metrics (/metrics).
+ * Operability: liveness (/healthz: the process answers), readiness (/readyz: the database, and Redis when set, answer;
+ * a SQLite file found damaged at run time fails it until the restart — take the instance out of a load balancer
+ * otherwise) and Prometheus metrics (/metrics).
  */
 const ext = (description: string) => ({ schema: { description, 'x-ledgerite-extension': true }, logLevel: 'warn' as const })
 
@@ -17,14 +27,21 @@ export async function opsRoutes (app: FastifyInstance, deps: Deps): Promise<void
 
   app.get('/healthz', ext('Liveness: the process answers. An operational extension, not part of the Data API.'), async () => ({ status: 'ok' }))
 
-  app.get('/readyz', ext('Readiness: the database answers (503 otherwise). An operational extension, not part of the Data API.'), async (request, reply) => {
-    try {
-      await sql`select 1`.execute(deps.db)
-      return { status: 'ready', database: deps.dialect }
-    } catch (err) {
-      request.log.error({ err }, 'readiness check failed')
-      return reply.code(503).send({ status: 'unavailable', database: deps.dialect })
-    }
+  app.get('/readyz', ext('Readiness: the database answers, and Redis when REDIS_URL is set (503 otherwise, naming which). An operational extension, not part of the Data API.'), async (request, reply) => {
+    const results = await Promise.all(deps.readiness.map(async ({ name, check }) => {
+      try {
+        await withTimeout(check(), READINESS_TIMEOUT_MS, `no answer within ${READINESS_TIMEOUT_MS} ms`)
+        return [name, 'ok'] as const
+      } catch (err) {
+        request.log.warn({ component: name, err: { code: (err as { code?: unknown }).code, message: (err as Error).message } }, 'readiness check failed')
+        return [name, storageFault(err)?.kind === 'damaged' ? 'damaged' : 'unavailable'] as const
+      }
+    }))
+    const checks = Object.fromEntries(results)
+    if (results.every(([, state]) => state === 'ok')) return { status: 'ready', database: deps.dialect, checks }
+    // Readiness is polled every few seconds by a load balancer: a 503 here takes the instance out, and the next
+    // passing poll puts it back, with nothing restarted.
+    return reply.code(503).header('Retry-After', '2').send({ status: 'unavailable', database: deps.dialect, checks })
   })
 
   app.get('/metrics', ext('Prometheus metrics in the text exposition format. An operational extension, not part of the Data API.'), async (_request, reply) => {
