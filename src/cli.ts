@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig } from './config.ts'
 import { checkUri, createClient, deleteClient, listClients, updateClient } from './modules/auth/client.repository.ts'
+import { MODEL_BANK_USAGE, ModelBankCliError, modelBankCommand } from './modules/model-bank/model-bank.cli.ts'
 import { startServer } from './server.ts'
 import { createDb } from './storage/create-db.ts'
 import { StorageDamagedError } from './storage/health.ts'
@@ -14,6 +15,7 @@ const USAGE = `Usage: ledgerite <command>
   clients list
   clients update CLIENT_ID [--add-redirect-uri URI …] [--remove-redirect-uri URI …] [--webhook-uri URI|--no-webhook] [--aisp-licence|--no-aisp-licence]
   clients delete CLIENT_ID
+${MODEL_BANK_USAGE}
 
 Environment: DATABASE_URL, PORT, HOST, PUBLIC_URL, LOG_LEVEL, REDIS_URL (see .env.example).`
 
@@ -104,6 +106,8 @@ async function main (argv: string[]): Promise<void> {
       }
       case 'clients':
         return await clients(rest)
+      case 'model-bank':
+        return print(await modelBankCommand(rest))
       case undefined: case 'help': case '--help': case '-h':
         process.stdout.write(`${USAGE}\n`)
         return
@@ -111,7 +115,7 @@ async function main (argv: string[]): Promise<void> {
         fail(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`)
     }
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof StorageDamagedError) fail(err.message)
+    if (err instanceof ConfigError || err instanceof StorageDamagedError || err instanceof ModelBankCliError) fail(err.message)
     throw err
   }
 }

@@ -19,6 +19,8 @@ export interface Config {
   readonly webhookRetryHorizonSeconds: number
   /** An external model bank (another Ledgerite's /model-bank); unset: the in-process one. */
   readonly modelBankUrl: string | undefined
+  /** The client credentials that external bank issued to this Ledgerite (MODEL_BANK_CLIENT_ID / _SECRET). */
+  readonly modelBankClient: { clientId: string, clientSecret: string } | undefined
   /** Background workers (transactions requests, webhooks). Tests may switch them off and drive them by hand. */
   readonly workers: boolean
 }
@@ -81,6 +83,9 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
 
   const modelBankUrl = env.MODEL_BANK_URL ? env.MODEL_BANK_URL.replace(/\/+$/, '') : undefined
   if (modelBankUrl && !/^https?:\/\/.+/.test(modelBankUrl)) problems.push(`MODEL_BANK_URL=${JSON.stringify(modelBankUrl)}: expected an http(s) URL ending in /model-bank`)
+  const bankClientId = env.MODEL_BANK_CLIENT_ID || undefined
+  const bankClientSecret = env.MODEL_BANK_CLIENT_SECRET || undefined
+  if (Boolean(bankClientId) !== Boolean(bankClientSecret)) problems.push('MODEL_BANK_CLIENT_ID and MODEL_BANK_CLIENT_SECRET: set both (the credentials the bank at MODEL_BANK_URL issued), or neither')
 
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze({
@@ -96,5 +101,6 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     webhookRetryHorizonSeconds,
     workers: workersRaw === 'on',
     modelBankUrl,
+    modelBankClient: bankClientId && bankClientSecret ? { clientId: bankClientId, clientSecret: bankClientSecret } : undefined,
   })
 }

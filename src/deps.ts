@@ -13,6 +13,7 @@ import { migrateToLatest } from './storage/migrate.ts'
 import { Workers } from './workers.ts'
 import { Metrics } from './http/metrics.ts'
 import { createModelBankAdapter } from './modules/providers/model-bank.adapter.ts'
+import { inProcessTppCredentials } from './modules/model-bank/model-bank.tpps.ts'
 import type { ProviderAdapter } from './modules/providers/provider-adapter.ts'
 import type { Redis } from 'ioredis'
 import type { RateLimiter } from './modules/data/rate-limit.ts'
@@ -81,6 +82,10 @@ export async function createDeps (config: Config, options: DepsOptions = {}): Pr
   const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined
   if (redis) closers.push(async () => { if (redis.status === 'ready') await redis.quit(); else redis.disconnect() })
   const bankBaseUrl = config.modelBankUrl ?? `${config.publicUrl}/model-bank`
+  const secret = createHash('sha256').update('ledgerite-link-secret\n').update(JSON.stringify(tokenKey.publicJwk)).update(await privateKeyPem(tokenKey)).digest()
+  // The credentials the bank issued to this Ledgerite: the in-process bank registers it at start with ones derived
+  // from the server secret; an external one (MODEL_BANK_URL) issued MODEL_BANK_CLIENT_ID / _SECRET.
+  const bankCredentials = config.modelBankUrl ? config.modelBankClient : inProcessTppCredentials(secret)
   const deps: Deps = {
     config,
     db: db.kysely,
@@ -88,10 +93,10 @@ export async function createDeps (config: Config, options: DepsOptions = {}): Pr
     clock: createClock(db.kysely, options.now),
     tokens: createTokenService(tokenKey, config.publicUrl),
     webhookKey,
-    secret: createHash('sha256').update('ledgerite-link-secret\n').update(JSON.stringify(tokenKey.publicJwk)).update(await privateKeyPem(tokenKey)).digest(),
+    secret,
     bankFetch: async () => { throw new Error('bankFetch is bound when the app is built') },
     bankBaseUrl,
-    adapter: createModelBankAdapter(() => deps.bankFetch, bankBaseUrl),
+    adapter: createModelBankAdapter(() => deps.bankFetch, bankBaseUrl, bankCredentials),
     metrics: new Metrics(),
     rateLimiter: redis ? createRedisRateLimiter(redis, config.redisKeyPrefix) : createDbRateLimiter(db.kysely),
     workers: new Workers(options.onWorkerError ?? logWorkerError, (name, failures) => console.error(`worker ${name}: resumed after ${failures} failed round(s)`)),

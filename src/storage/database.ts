@@ -192,6 +192,19 @@ export interface BankConsentTable {
   authorized_at: string | null
   expires_at: string | null
   revoked_at: string | null
+  /** The registered TPP that created the consent (bank_tpps.tpp_id). */
+  tpp_client_id: string | null
+  /** The TPP's own client the consent is for (Ledgerite's client id): the one allowed to approve it in sandbox. */
+  owner_client_id: string | null
+}
+
+/** A third party the model bank has registered: only these may call its server-to-server API. */
+export interface BankTppTable {
+  tpp_id: string
+  secret_hash: string // SHA-256 hex of the secret
+  name: string
+  redirect_uris: string // JSON string[]
+  created_at: string
 }
 
 export interface BankCodeTable {
@@ -207,6 +220,10 @@ export interface BankTokenTable {
   consent_id: string
   created_at: string
   expires_at: string
+  /** The TPP the token was issued to: only it may use the token. */
+  tpp_client_id: string | null
+  /** The code it was issued for: a replay of that code revokes it. */
+  code_hash: string | null
 }
 
 /** Ledgerite's side of the bank step: one row per trip to the bank (state + PKCE verifier), single use. */
@@ -232,6 +249,7 @@ export interface Database {
   bank_consents: BankConsentTable
   bank_codes: BankCodeTable
   bank_tokens: BankTokenTable
+  bank_tpps: BankTppTable
   journey_states: JourneyStateTable
   webhook_attempts: WebhookAttemptTable
   journey_sessions: JourneySessionTable

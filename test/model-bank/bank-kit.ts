@@ -2,6 +2,8 @@ import assert from 'node:assert/strict'
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import type { LightMyRequestResponse } from 'fastify'
 import { insertConnection } from '../../src/modules/connections/connection.repository.ts'
+import { inProcessTppCredentials, registerTpp } from '../../src/modules/model-bank/model-bank.tpps.ts'
+import { basicCredentials } from '../../src/modules/providers/model-bank.adapter.ts'
 import type { TestApp, TestClient } from '../helpers/build-app.ts'
 import { connectionRow } from '../helpers/connection-row.ts'
 
@@ -24,7 +26,18 @@ export const pkce = () => {
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') }
 }
 
-/** A consent at the model bank, straight through its JSON API (as the adapter would). */
+/** The redirect URI the bank registered for this process's Ledgerite: its bank-step callback. */
+export const BANK_CALLBACK = `${PUBLIC_URL}/data/callback`
+
+/** HTTP Basic of the client credentials the in-process bank issued to this Ledgerite (what the adapter sends). */
+export const bankAuth = (t: TestApp): string => basicCredentials(inProcessTppCredentials(t.deps.secret))
+
+/** Adds a redirect URI to this Ledgerite's registration at the bank. */
+export async function registerBankRedirect (t: TestApp, uri: string): Promise<void> {
+  await registerTpp(t.deps.db, { credentials: inProcessTppCredentials(t.deps.secret), name: 'Ledgerite', redirectUris: [uri] }, new Date())
+}
+
+/** A consent at the model bank, straight through its JSON API (as the adapter would: authenticated). */
 export async function createBankConsent (
   t: TestApp,
   overrides: Record<string, unknown> = {},
@@ -32,10 +45,11 @@ export async function createBankConsent (
 ): Promise<{ consentId: string, authorizationUri: string, verifier: string, state: string, redirectUri: string }> {
   const { verifier, challenge } = pkce()
   const state = randomBytes(24).toString('base64url')
-  const redirectUri = `${PUBLIC_URL}/elsewhere/callback`
+  const redirectUri = BANK_CALLBACK
   const res = await t.inject({
     method: 'POST',
     url: `/model-bank/${providerId}/account-access-consents`,
+    headers: { authorization: bankAuth(t) },
     payload: {
       scopes: ['info', 'accounts', 'balance', 'transactions'],
       data_access_type: 'recurring',
@@ -134,7 +148,7 @@ export async function tokenFor (t: TestApp, consent: { verifier: string, redirec
   return t.inject({
     method: 'POST',
     url: `/model-bank/${providerId}/token`,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: bankAuth(t) },
     payload: form({ grant_type: 'authorization_code', code, code_verifier: consent.verifier, redirect_uri: consent.redirectUri }),
   })
 }

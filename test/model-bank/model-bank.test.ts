@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { findProvider } from '../../src/modules/providers/provider.catalog.ts'
 import { buildTestApp } from '../helpers/build-app.ts'
-import { BankBrowser, createBankConsent, manualClock, PUBLIC_URL, pathOf, pkce, throughTheBank, tokenFor } from './bank-kit.ts'
+import { bankAuth, BankBrowser, createBankConsent, manualClock, PUBLIC_URL, pathOf, pkce, registerBankRedirect, throughTheBank, tokenFor } from './bank-kit.ts'
 
 /** The model bank on its own, through its HTTP surface: consent → pages → code → token → reads. */
 
@@ -17,10 +17,10 @@ test('consent: created for a catalogue provider, refused for an unknown one or a
   const consent = await createBankConsent(app, {}, 'ob-monzo')
   assert.match(consent.authorizationUri, new RegExp(`^${PUBLIC_URL}/model-bank/ob-monzo/authorize\\?consent_id=`))
 
-  const unknown = await app.inject({ method: 'POST', url: '/model-bank/no-such-bank/account-access-consents', payload: { scopes: ['accounts'], data_access_type: 'recurring', redirect_uri: 'https://x.test/cb', state: 'x'.repeat(20), code_challenge: pkce().challenge, code_challenge_method: 'S256', client_name: 'A' } })
+  const unknown = await app.inject({ method: 'POST', url: '/model-bank/no-such-bank/account-access-consents', headers: { authorization: bankAuth(app) }, payload: { scopes: ['accounts'], data_access_type: 'recurring', redirect_uri: 'https://x.test/cb', state: 'x'.repeat(20), code_challenge: pkce().challenge, code_challenge_method: 'S256', client_name: 'A' } })
   assert.equal(unknown.statusCode, 404)
 
-  const bad = await app.inject({ method: 'POST', url: '/model-bank/mock/account-access-consents', payload: { scopes: [], data_access_type: 'forever', redirect_uri: 'not a url', state: 'short', code_challenge: 'plain', code_challenge_method: 'plain', client_name: 'A', extra: 1 } })
+  const bad = await app.inject({ method: 'POST', url: '/model-bank/mock/account-access-consents', headers: { authorization: bankAuth(app) }, payload: { scopes: [], data_access_type: 'forever', redirect_uri: 'not a url', state: 'short', code_challenge: 'plain', code_challenge_method: 'plain', client_name: 'A', extra: 1 } })
   assert.equal(bad.statusCode, 400)
   const problem = bad.json()
   for (const field of ['scopes', 'data_access_type', 'redirect_uri', 'state', 'code_challenge', 'code_challenge_method', 'extra']) {
@@ -110,6 +110,7 @@ test('deny sends the browser back with error=access_denied and the state', async
 
 test('allow with no account ticked asks again; allow sends code and state to the redirect_uri (which keeps its query)', async (t) => {
   const app = await buildTestApp(t)
+  await registerBankRedirect(app, `${PUBLIC_URL}/cb?keep=1`)
   const consent = await createBankConsent(app, { redirect_uri: `${PUBLIC_URL}/cb?keep=1` })
   const browser = new BankBrowser(app)
   const page = await browser.signIn(consent.authorizationUri, 'john', 'doe')
@@ -148,7 +149,7 @@ test('token: PKCE S256 checked, redirect_uri must match, a code works once', asy
   assert.equal(replay.statusCode, 400)
   assert.equal(replay.json().error, 'invalid_grant')
 
-  const badGrant = await app.inject({ method: 'POST', url: '/model-bank/mock/token', payload: { grant_type: 'password' } })
+  const badGrant = await app.inject({ method: 'POST', url: '/model-bank/mock/token', headers: { authorization: bankAuth(app) }, payload: { grant_type: 'password' } })
   assert.equal(badGrant.json().error, 'unsupported_grant_type')
 })
 
@@ -186,7 +187,7 @@ test('reads: only the accounts the user chose; balance and transactions of a sha
   const app = await buildTestApp(t)
   const a = await grantFor(app)
   const b = await grantFor(app, 'john2', 'doe2')
-  const auth = (token: string) => ({ authorization: `Bearer ${token}` })
+  const auth = (token: string) => ({ authorization: `Bearer ${token}`, 'x-client-authorization': bankAuth(app) })
 
   const accounts = await app.inject({ url: '/model-bank/mock/accounts', headers: auth(a.token) })
   assert.equal(accounts.statusCode, 200)
@@ -213,7 +214,7 @@ test('reads: only the accounts the user chose; balance and transactions of a sha
   // A token is only good at the bank that issued it.
   const otherBank = await app.inject({ url: '/model-bank/ob-monzo/accounts', headers: auth(a.token) })
   assert.equal(otherBank.statusCode, 401)
-  const none = await app.inject({ url: '/model-bank/mock/accounts' })
+  const none = await app.inject({ url: '/model-bank/mock/accounts', headers: { 'x-client-authorization': bankAuth(app) } })
   assert.equal(none.statusCode, 401)
   assert.equal(none.json().error, 'invalid_token')
 })
@@ -221,7 +222,7 @@ test('reads: only the accounts the user chose; balance and transactions of a sha
 test('reads need the matching scope', async (t) => {
   const app = await buildTestApp(t)
   const g = await grantFor(app, 'john', 'doe', ['accounts'])
-  const auth = { authorization: `Bearer ${g.token}` }
+  const auth = { authorization: `Bearer ${g.token}`, 'x-client-authorization': bankAuth(app) }
   assert.equal((await app.inject({ url: '/model-bank/mock/accounts', headers: auth })).statusCode, 200)
   const balance = await app.inject({ url: `/model-bank/mock/accounts/${g.shared[0]}/balance`, headers: auth })
   assert.equal(balance.statusCode, 403)
@@ -232,7 +233,7 @@ test('reads need the matching scope', async (t) => {
 test('revoke: the consent\'s reads answer 403 access_denied afterwards; revoking twice is fine', async (t) => {
   const app = await buildTestApp(t)
   const g = await grantFor(app)
-  const auth = { authorization: `Bearer ${g.token}` }
+  const auth = { authorization: `Bearer ${g.token}`, 'x-client-authorization': bankAuth(app) }
   const del = await app.inject({ method: 'DELETE', url: `/model-bank/mock/account-access-consents/${g.consent.consentId}`, headers: auth })
   assert.equal(del.statusCode, 204)
   const after = await app.inject({ url: '/model-bank/mock/accounts', headers: auth })
@@ -245,7 +246,7 @@ test('error.<reason> users sign in with any password and approve; every data cal
   const app = await buildTestApp(t)
   for (const reason of ['account_temporarily_locked', 'provider_error']) {
     const g = await grantFor(app, `error.${reason}`, 'anything at all')
-    const res = await app.inject({ url: '/model-bank/mock/accounts', headers: { authorization: `Bearer ${g.token}` } })
+    const res = await app.inject({ url: '/model-bank/mock/accounts', headers: { authorization: `Bearer ${g.token}`, 'x-client-authorization': bankAuth(app) } })
     assert.ok(res.statusCode >= 400)
     assert.equal(res.json().error, reason)
   }
@@ -255,17 +256,19 @@ test('error.<reason> users sign in with any password and approve; every data cal
 
 test('sandbox approve-as-user: allow gives a code like the pages do; absent when sandbox control is off', async (t) => {
   const app = await buildTestApp(t)
-  const consent = await createBankConsent(app)
-  const bad = await app.inject({ method: 'POST', url: '/model-bank/mock/sandbox/authorize', payload: { consent_id: consent.consentId, username: 'nobody', decision: 'allow' } })
+  const client = await app.client()
+  const consent = await createBankConsent(app, { owner_client_id: client.id })
+  const bad = await app.inject({ method: 'POST', url: '/model-bank/mock/sandbox/authorize', headers: client.auth, payload: { consent_id: consent.consentId, username: 'nobody', decision: 'allow' } })
   assert.equal(bad.statusCode, 400)
   assert.ok(bad.json().errors.username)
-  const res = await app.inject({ method: 'POST', url: '/model-bank/mock/sandbox/authorize', payload: { consent_id: consent.consentId, username: 'john', decision: 'allow' } })
+  const res = await app.inject({ method: 'POST', url: '/model-bank/mock/sandbox/authorize', headers: client.auth, payload: { consent_id: consent.consentId, username: 'john', decision: 'allow' } })
   assert.equal(res.statusCode, 200, res.body)
   const code = codeOf(res.json().redirect_uri)
   assert.equal((await tokenFor(app, consent, code)).statusCode, 200)
 
   const off = await buildTestApp(t, { SANDBOX_CONTROL: 'off' })
-  const c2 = await createBankConsent(off)
-  const gone = await off.inject({ method: 'POST', url: '/model-bank/mock/sandbox/authorize', payload: { consent_id: c2.consentId, username: 'john', decision: 'allow' } })
+  const offClient = await off.client()
+  const c2 = await createBankConsent(off, { owner_client_id: offClient.id })
+  const gone = await off.inject({ method: 'POST', url: '/model-bank/mock/sandbox/authorize', headers: offClient.auth, payload: { consent_id: c2.consentId, username: 'john', decision: 'allow' } })
   assert.equal(gone.statusCode, 404)
 })

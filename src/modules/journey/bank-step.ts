@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { ApiError, invalidField } from '../../contract/errors.ts'
 import { ids, sha256 } from '../../contract/ids.ts'
+import { DATA_TOKEN_SCOPE } from '../../contract/scopes.ts'
 import type { Deps } from '../../deps.ts'
 import { authorizeConnection, failConnection, startBankAuthorization } from '../connections/connection.lifecycle.ts'
 import { type Connection, returnUriOf, toConnection } from '../connections/connection.model.ts'
@@ -66,6 +67,7 @@ async function begin (deps: Deps, connection: Connection, providerId: string, no
   const consent = await deps.adapter.createConsent({
     providerId,
     connectionId: connection.id,
+    clientId: connection.clientId,
     scopes: connection.scopes,
     dataAccessType: connection.dataAccessType,
     redirectUri,
@@ -231,7 +233,11 @@ const BANK_FAILURES = new Set<string>(['provider_rejected', 'invalid_authorizati
  */
 export async function authorizeWithoutBrowser (
   deps: Deps,
-  input: { clientId: string, connectionId: string, outcome: 'authorized' | 'failed', username?: string, failureReason?: string, providerId?: string },
+  input: {
+    clientId: string, connectionId: string, outcome: 'authorized' | 'failed', username?: string, failureReason?: string, providerId?: string,
+    /** The caller's `data` token, shown to the bank (it approves only for the consent's own client); else one is issued. */
+    clientToken?: string,
+  },
 ): Promise<Connection> {
   const row = await findConnection(deps.db, input.clientId, input.connectionId)
   if (!row) throw new ApiError('NOT_FOUND', 'Connection could not be found.')
@@ -261,7 +267,10 @@ export async function authorizeWithoutBrowser (
   const trip = await begin(deps, connection, providerId, now)
   let redirect: URL
   try {
-    const { redirectUri } = await deps.adapter.approveAsUser({ providerId, consentId: trip.consentId, username, decision: reason === 'provider_rejected' ? 'deny' : 'allow' })
+    const clientToken = input.clientToken ?? await deps.tokens.issue(input.clientId, [DATA_TOKEN_SCOPE])
+    const { redirectUri } = await deps.adapter.approveAsUser({
+      providerId, consentId: trip.consentId, clientToken, username, decision: reason === 'provider_rejected' ? 'deny' : 'allow',
+    })
     redirect = new URL(redirectUri)
   } catch (err) {
     if (err instanceof BankError) throw new ApiError('PROVIDER_ERROR', `The model bank refused the sandbox approval: ${err.message}`)

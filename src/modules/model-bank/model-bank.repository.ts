@@ -79,8 +79,46 @@ export async function useCode (db: Kysely<Database>, codeHash: string, at: strin
   return Number(r.numUpdatedRows) === 1
 }
 
-export async function insertToken (db: Kysely<Database>, row: { token_hash: string, consent_id: string, created_at: string, expires_at: string }): Promise<void> {
+export async function insertToken (
+  db: Kysely<Database>,
+  row: { token_hash: string, consent_id: string, created_at: string, expires_at: string, tpp_client_id: string, code_hash: string },
+): Promise<void> {
   await db.insertInto('bank_tokens').values(row).execute()
+}
+
+/** RFC 6749 §4.1.2: a code presented twice revokes the tokens issued for it. Answers how many there were. */
+export async function revokeTokensOfCode (db: Kysely<Database>, codeHash: string): Promise<number> {
+  const r = await db.deleteFrom('bank_tokens').where('code_hash', '=', codeHash).executeTakeFirst()
+  return Number(r.numDeletedRows)
+}
+
+/** How many rows one sweep deletes at most, per table: short statements that never hold the database for long. */
+export const SWEEP_BATCH = 500
+
+/**
+ * One bounded sweep of what can never be used again: codes past their expiry (used or not), then consents never
+ * authorised (awaiting or rejected) whose time to authorise has passed, with their codes. Authorised and revoked
+ * consents stay: a connection may still read, or revoke, them. Answers how many rows were deleted.
+ */
+export async function sweepExpired (db: Kysely<Database>, now: Date, batch = SWEEP_BATCH): Promise<number> {
+  const at = now.toISOString()
+  const codes = await db.selectFrom('bank_codes').select('code_hash').where('expires_at', '<=', at).limit(batch).execute()
+  let deleted = 0
+  if (codes.length > 0) {
+    const r = await db.deleteFrom('bank_codes').where('code_hash', 'in', codes.map((c) => c.code_hash)).executeTakeFirst()
+    deleted += Number(r.numDeletedRows)
+  }
+  const consents = await db.selectFrom('bank_consents').select('id')
+    .where('status', 'in', [CONSENT_STATUS.awaiting, CONSENT_STATUS.rejected]).where('authorize_by', '<=', at)
+    .limit(batch).execute()
+  if (consents.length > 0) {
+    // Compare-and-set on the status: a consent authorised since it was selected stays. Its codes (a rejected or
+    // unanswered consent has none, but a race could) go with it: ON DELETE CASCADE.
+    const r = await db.deleteFrom('bank_consents').where('id', 'in', consents.map((c) => c.id))
+      .where('status', 'in', [CONSENT_STATUS.awaiting, CONSENT_STATUS.rejected]).executeTakeFirst()
+    deleted += Number(r.numDeletedRows)
+  }
+  return deleted
 }
 
 export async function findToken (db: Kysely<Database>, tokenHash: string) {

@@ -2,12 +2,14 @@ import type { Static } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError, invalidField } from '../../contract/errors.ts'
 import type { Deps } from '../../deps.ts'
+import { requireDataToken } from '../../http/authenticate.ts'
 import { requireJsonBody } from '../../http/require-json.ts'
+import { CALLBACK_PATH } from '../journey/bank-step.ts'
 import { findProvider, type Provider } from '../providers/provider.catalog.ts'
 import { balanceOf, customerOf, InvalidCursorError, InvalidQueryError, transactionsOf, UnknownAccountError } from './data/index.ts'
 import { mockUser, signIn } from './mock-users.ts'
 import { accessWords, brandOf, renderAccounts, renderLogin, scopeWords } from './model-bank.pages.ts'
-import { bindSession, type BankConsentRow, findConsent, revokeConsent, setUsername, signInSession } from './model-bank.repository.ts'
+import { bindSession, type BankConsentRow, findConsent, revokeConsent, setUsername, signInSession, sweepExpired } from './model-bank.repository.ts'
 import {
   AccountParams, createConsentSchema, ProviderParams, ReadQuery, readSchema, sandboxAuthorizeSchema, TransactionsQuery, tokenSchema,
 } from './model-bank.schema.ts'
@@ -16,6 +18,7 @@ import {
   accountsOf, authenticateRead, BANK_CONSENT_DAYS, BankApiError, consentClosedReason, consentOfToken, createConsent, decide,
   exchangeCode, userOf,
 } from './model-bank.service.ts'
+import { authenticateTpp, type BankTpp, inProcessTppCredentials, registerTpp } from './model-bank.tpps.ts'
 
 type ProviderParamsT = Static<typeof ProviderParams>
 
@@ -33,14 +36,39 @@ function asBankApiError (err: unknown): BankApiError {
  * /model-bank/{provider_id}/. Ledgerite talks to it only over HTTP (the provider adapter); it keeps its own
  * `bank_` tables and its own time (the server's real time), and knows nothing of clients or connections.
  *
- * Server-to-server: account-access-consents, token, accounts, balance, transactions, userinfo, revoke.
+ * Server-to-server, for registered TPPs only (HTTP Basic client credentials, model-bank.tpps.ts): account-access-
+ * consents, token, accounts, balance, transactions, userinfo, revoke. Ledgerite is registered at start-up.
  * Browser: authorize (sign in → choose accounts → Allow / Deny), then a 303 to the consent's redirect_uri.
+ * Sandbox: approve as a mock user, for the Ledgerite client that owns the consent (its own bearer token).
  */
 export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
   const key = bankKey(deps.secret)
   const now = () => deps.clock.realNow()
   const secureCookie = deps.config.publicUrl.startsWith('https:')
   const pageBase = (providerId: string) => `${deps.config.publicUrl}/model-bank/${encodeURIComponent(providerId)}`
+
+  // This process's Ledgerite is the bank's first TPP: registered at every start (idempotent), with the bank-step
+  // callback of this PUBLIC_URL as its redirect URI. Other TPPs are registered with `ledgerite model-bank register`.
+  await registerTpp(deps.db, {
+    credentials: inProcessTppCredentials(deps.secret),
+    name: 'Ledgerite',
+    redirectUris: [`${deps.config.publicUrl}${CALLBACK_PATH}`],
+  }, now())
+
+  // Consents never authorised and codes past their time are of no use to anyone: swept in bounded batches.
+  deps.workers.register({ name: 'model-bank-sweeper', runOnce: () => sweepExpired(deps.db, now()), intervalMs: 60_000 })
+
+  /**
+   * onRequest of every server-to-server route: the calling TPP, authenticated before anything of the request is
+   * read (401 problem+json otherwise). Kept per request for the handler.
+   */
+  const callers = new WeakMap<FastifyRequest, BankTpp>()
+  const requireTpp = async (request: FastifyRequest) => { callers.set(request, await authenticateTpp(deps.db, request.headers)) }
+  const tppOf = (request: FastifyRequest): BankTpp => {
+    const tpp = callers.get(request)
+    if (!tpp) throw new Error('model bank: a server-to-server route without requireTpp')
+    return tpp
+  }
 
   const providerOr404 = (providerId: string): Provider => {
     const p = findProvider(providerId)
@@ -73,10 +101,10 @@ export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promis
   // ── Server to server: the consent ─────────────────────────────────────────────────────────────────────────
   app.post<{ Params: ProviderParamsT, Body: Static<typeof createConsentSchema.body> }>(
     '/model-bank/:provider_id/account-access-consents',
-    { schema: createConsentSchema, preValidation: requireJsonBody },
+    { schema: createConsentSchema, onRequest: requireTpp, preValidation: requireJsonBody },
     async (request, reply) => {
       const provider = providerOr404(request.params.provider_id)
-      const consent = await createConsent(deps.db, provider.provider_id, request.body, now())
+      const consent = await createConsent(deps.db, tppOf(request), provider.provider_id, request.body, now())
       return reply.code(201).send({
         consent_id: consent.id,
         status: 'awaiting_authorization' as const,
@@ -191,7 +219,7 @@ export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promis
   })
 
   // ── Server to server: token, reads, revoke ───────────────────────────────────────────────────────────────
-  app.post<{ Params: ProviderParamsT, Body: Record<string, unknown> | undefined }>('/model-bank/:provider_id/token', { schema: tokenSchema }, oauth(async (request, reply) => {
+  app.post<{ Params: ProviderParamsT, Body: Record<string, unknown> | undefined }>('/model-bank/:provider_id/token', { schema: tokenSchema, onRequest: requireTpp }, oauth(async (request, reply) => {
     providerOr404(request.params.provider_id)
     const body = request.body ?? {}
     const str = (k: string) => (typeof body[k] === 'string' && body[k] !== '' ? body[k] as string : undefined)
@@ -201,7 +229,7 @@ export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promis
     for (const field of ['code', 'code_verifier', 'redirect_uri']) {
       if (!str(field)) throw new BankApiError(400, 'invalid_request', `${field} is required.`)
     }
-    const token = await exchangeCode(deps.db, request.params.provider_id, { code: str('code')!, codeVerifier: str('code_verifier')!, redirectUri: str('redirect_uri')! }, now())
+    const token = await exchangeCode(deps.db, tppOf(request), request.params.provider_id, { code: str('code')!, codeVerifier: str('code_verifier')!, redirectUri: str('redirect_uri')! }, now())
     return reply.header('cache-control', 'no-store').send(token)
   }))
 
@@ -214,26 +242,26 @@ export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promis
   }
 
   app.get<{ Params: ProviderParamsT, Querystring: Static<typeof ReadQuery> }>('/model-bank/:provider_id/accounts',
-    { schema: readSchema('List the consented accounts (model bank)', { params: ProviderParams, querystring: ReadQuery }) },
+    { schema: readSchema('List the consented accounts (model bank)', { params: ProviderParams, querystring: ReadQuery }), onRequest: requireTpp },
     oauth(async (request) => {
-      const { username, accountIds } = await authenticateRead(deps.db, request.params.provider_id, request.headers.authorization, now())
+      const { username, accountIds } = await authenticateRead(deps.db, tppOf(request), request.params.provider_id, request.headers.authorization, now())
       const chosen = new Set(accountIds)
       return { accounts: accountsOf(request.params.provider_id, username).filter((a) => chosen.has(a.id)) }
     }))
 
   app.get<{ Params: Static<typeof AccountParams>, Querystring: Static<typeof ReadQuery> }>('/model-bank/:provider_id/accounts/:account_id/balance',
-    { schema: readSchema('Read an account\'s balance (model bank)', { params: AccountParams, querystring: ReadQuery }) },
+    { schema: readSchema('Read an account\'s balance (model bank)', { params: AccountParams, querystring: ReadQuery }), onRequest: requireTpp },
     oauth(async (request) => {
-      const { username, accountIds, scopes } = await authenticateRead(deps.db, request.params.provider_id, request.headers.authorization, now())
+      const { username, accountIds, scopes } = await authenticateRead(deps.db, tppOf(request), request.params.provider_id, request.headers.authorization, now())
       needScope(scopes, 'balance')
       needAccount(accountIds, request.params.account_id)
       return { balance: balanceOf(request.params.provider_id, username, request.params.account_id, asOfOf(request.query)) }
     }))
 
   app.get<{ Params: Static<typeof AccountParams>, Querystring: Static<typeof TransactionsQuery> }>('/model-bank/:provider_id/accounts/:account_id/transactions',
-    { schema: readSchema('Read an account\'s transactions, a page at a time (model bank)', { params: AccountParams, querystring: TransactionsQuery }) },
+    { schema: readSchema('Read an account\'s transactions, a page at a time (model bank)', { params: AccountParams, querystring: TransactionsQuery }), onRequest: requireTpp },
     oauth(async (request) => {
-      const { username, accountIds, scopes } = await authenticateRead(deps.db, request.params.provider_id, request.headers.authorization, now())
+      const { username, accountIds, scopes } = await authenticateRead(deps.db, tppOf(request), request.params.provider_id, request.headers.authorization, now())
       needScope(scopes, 'transactions')
       needAccount(accountIds, request.params.account_id)
       const q = request.query
@@ -245,29 +273,36 @@ export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promis
     }))
 
   app.get<{ Params: ProviderParamsT, Querystring: Static<typeof ReadQuery> }>('/model-bank/:provider_id/userinfo',
-    { schema: readSchema('Who the consenting user is (model bank)', { params: ProviderParams, querystring: ReadQuery }) },
+    { schema: readSchema('Who the consenting user is (model bank)', { params: ProviderParams, querystring: ReadQuery }), onRequest: requireTpp },
     oauth(async (request) => {
-      const { username, scopes } = await authenticateRead(deps.db, request.params.provider_id, request.headers.authorization, now())
+      const { username, scopes } = await authenticateRead(deps.db, tppOf(request), request.params.provider_id, request.headers.authorization, now())
       needScope(scopes, 'info')
       return { name: customerOf(request.params.provider_id, username).fullName }
     }))
 
   app.delete<{ Params: ProviderParamsT & { consent_id: string } }>('/model-bank/:provider_id/account-access-consents/:consent_id',
-    { schema: readSchema('Revoke a consent (model bank)') },
+    { schema: readSchema('Revoke a consent (model bank)'), onRequest: requireTpp },
     oauth(async (request, reply) => {
       // Revoking works for any token of the consent, even an error.* user's, and twice is harmless.
-      const { consent } = await consentOfToken(deps.db, request.params.provider_id, request.headers.authorization)
+      const { consent } = await consentOfToken(deps.db, tppOf(request), request.params.provider_id, request.headers.authorization)
       if (consent.id !== request.params.consent_id) throw new BankApiError(403, 'access_denied', 'The token was not issued for this consent.')
       await revokeConsent(deps.db, consent.id, now().toISOString())
       return reply.code(204).send()
     }))
 
   // ── Sandbox: approve or deny as a mock user, without a browser ───────────────────────────────────────────
+  // Only the Ledgerite client the consent was made for may do this, with its own bearer token (sandbox control's
+  // authorise call forwards it): the consent id travels in the bank link the user holds, so it proves nothing.
+  // Another client's consent is 404, as every other client's resource is.
   if (deps.config.sandboxControl) {
     app.post<{ Params: ProviderParamsT, Body: Static<typeof sandboxAuthorizeSchema.body> }>('/model-bank/:provider_id/sandbox/authorize',
-      { schema: sandboxAuthorizeSchema, preValidation: requireJsonBody },
+      { schema: sandboxAuthorizeSchema, onRequest: requireDataToken(deps.tokens), preValidation: requireJsonBody },
       async (request) => {
         const { body } = request
+        const owned = await findConsent(deps.db, providerOr404(request.params.provider_id).provider_id, body.consent_id)
+        if (!owned || owned.owner_client_id === null || owned.owner_client_id !== request.clientId) {
+          throw new ApiError('NOT_FOUND', 'This authorisation request does not exist, or was not made for your client.')
+        }
         const { consent } = await openConsent(request.params.provider_id, body.consent_id)
         const user = mockUser(body.username)
         if (!user) throw invalidField('username', 'is not a mock user of the model bank (see "Mock users" in the README)')

@@ -12,11 +12,12 @@ export const ProviderParams = Type.Object({
 export const CreateConsentBody = Type.Object({
   scopes: Type.Array(Type.Union(CONNECTION_SCOPES.map((s) => Type.Literal(s))), { minItems: 1, uniqueItems: true }),
   data_access_type: Type.Union([Type.Literal('one_time'), Type.Literal('recurring')]),
-  redirect_uri: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000, description: 'Where the bank sends the browser back with `code` and `state` (or `error`).' }),
+  redirect_uri: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2000, description: 'Where the bank sends the browser back with `code` and `state` (or `error`): one of the redirect URIs registered for the caller.' }),
   state: Type.String({ minLength: 16, maxLength: 512 }),
   code_challenge: Type.String({ pattern: CHALLENGE_PATTERN.source, description: 'PKCE S256 challenge (base64url SHA-256 of the verifier).' }),
   code_challenge_method: Type.Literal('S256'),
-  client_name: Type.String({ minLength: 1, maxLength: 200, description: 'Shown to the user on the bank\'s page.' }),
+  client_name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'The name of the caller\'s own client the consent is for, shown to the user on the bank\'s page; default: the caller\'s registered name. Taken from authenticated callers only.' })),
+  owner_client_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'The caller\'s own client the consent is for (Ledgerite: its client id): the one whose token the sandbox approval accepts.' })),
   language_code: Type.Optional(Type.String({ pattern: '^[a-z]{2}$' })),
   connection_ref: Type.Optional(Type.String({ maxLength: 100, description: 'The caller\'s reference, echoed; not a credential.' })),
 }, { additionalProperties: false })
@@ -33,7 +34,8 @@ export const createConsentSchema = {
   ...EXT,
   summary: 'Create an account-access consent (model bank)',
   description: 'Ledgerite extension: the simulated bank behind every sandbox provider, shaped like a UK Open Banking ' +
-    'account-access-consents resource. Server-to-server; the browser is then sent to `authorization_uri`.',
+    'account-access-consents resource. Server-to-server, for registered callers (HTTP Basic client credentials); the browser is ' +
+    'then sent to `authorization_uri`.',
   params: ProviderParams,
   body: CreateConsentBody,
   response: { 201: ConsentCreated },
@@ -42,8 +44,9 @@ export const createConsentSchema = {
 export const tokenSchema = {
   ...EXT,
   summary: 'Exchange an authorization code (model bank)',
-  description: 'Ledgerite extension. `grant_type=authorization_code` with `code`, `code_verifier` (PKCE S256) and the ' +
-    'consent\'s `redirect_uri`; form or JSON. A code works once, for 10 minutes. Errors: `{error, error_description}`.',
+  description: 'Ledgerite extension. HTTP Basic client credentials; `grant_type=authorization_code` with `code`, `code_verifier` ' +
+    '(PKCE S256) and the consent\'s `redirect_uri`; form or JSON. A code works once, for 10 minutes; presented again, it revokes ' +
+    'the token issued for it. Errors: `{error, error_description}`.',
   params: ProviderParams,
 }
 
@@ -61,7 +64,8 @@ export const TransactionsQuery = Type.Object({
 export const readSchema = (summary: string, extra: object = {}) => ({
   ...EXT,
   summary,
-  description: 'Ledgerite extension (model bank). `Authorization: Bearer <bank token>`; only the accounts the user ' +
+  description: 'Ledgerite extension (model bank). `Authorization: Bearer <bank token>` and the caller\'s client credentials ' +
+    '(HTTP Basic) in `X-Client-Authorization`: a token works only for the caller it was issued to. Only the accounts the user ' +
     'chose; a revoked consent answers 403 `access_denied`.',
   ...extra,
 })
@@ -77,8 +81,9 @@ export const sandboxAuthorizeSchema = {
   ...EXT,
   summary: 'Approve or deny a consent as a mock user, without a browser (model bank, sandbox only)',
   description: 'Ledgerite extension for sandbox control: does what the sign-in and account pages do for `username` ' +
-    '(all accounts unless `account_ids` is given) and answers where the bank would send the browser. Absent (404) ' +
-    'when the server runs with SANDBOX_CONTROL=off.',
+    '(all accounts unless `account_ids` is given) and answers where the bank would send the browser. Needs the `data` token ' +
+    'of the Ledgerite client the consent was made for (another client\'s consent is 404). Absent (404) when the server runs ' +
+    'with SANDBOX_CONTROL=off.',
   params: ProviderParams,
   body: SandboxAuthorizeBody,
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import { ApiError } from '../../contract/errors.ts'
+import { ApiError, invalidField } from '../../contract/errors.ts'
 import { ids } from '../../contract/ids.ts'
 import type { Database } from '../../storage/database.ts'
 import { POLICY } from '../connections/connection.policy.ts'
@@ -8,9 +8,10 @@ import { customerOf } from './data/index.ts'
 import { type MockUser, mockUser } from './mock-users.ts'
 import {
   type BankConsentRow, CONSENT_STATUS, decideConsent, findCode, findConsentById, findToken, insertCode, insertConsent,
-  insertToken, useCode,
+  insertToken, revokeTokensOfCode, useCode,
 } from './model-bank.repository.ts'
 import { hashSecret, pkceMatches } from './model-bank.security.ts'
+import { type BankTpp, redirectUrisOf } from './model-bank.tpps.ts'
 
 /**
  * The model bank's rules, shared by its JSON API, its HTML pages and its sandbox "approve as user" call.
@@ -37,12 +38,23 @@ export interface NewConsent {
   redirect_uri: string
   state: string
   code_challenge: string
-  client_name: string
+  client_name?: string
+  owner_client_id?: string
   language_code?: string
   connection_ref?: string
 }
 
-export async function createConsent (db: Kysely<Database>, providerId: string, input: NewConsent, now: Date): Promise<BankConsentRow> {
+/**
+ * A consent for an authenticated TPP. Its `redirect_uri` must be one the bank registered for that TPP (400
+ * otherwise), so the bank's page, served from Ledgerite's origin, can only send browsers where the TPP said at
+ * registration. The name shown to the user is the one the authenticated TPP gives for its own client (Ledgerite:
+ * the connection's client), else the TPP's registered name: an anonymous caller cannot put any name there.
+ */
+export async function createConsent (db: Kysely<Database>, tpp: BankTpp, providerId: string, input: NewConsent, now: Date): Promise<BankConsentRow> {
+  if (!redirectUrisOf(tpp).includes(input.redirect_uri)) {
+    throw invalidField('redirect_uri', 'is not one of the redirect URIs the bank registered for this caller',
+      `redirect_uri ${JSON.stringify(input.redirect_uri)} is not registered at the bank for ${tpp.name}.`)
+  }
   const row: BankConsentRow = {
     id: ids.uuid(),
     provider_id: providerId,
@@ -52,7 +64,7 @@ export async function createConsent (db: Kysely<Database>, providerId: string, i
     redirect_uri: input.redirect_uri,
     state: input.state,
     code_challenge: input.code_challenge,
-    client_name: input.client_name,
+    client_name: input.client_name ?? tpp.name,
     language_code: input.language_code ?? null,
     connection_ref: input.connection_ref ?? null,
     session_hash: null,
@@ -63,6 +75,8 @@ export async function createConsent (db: Kysely<Database>, providerId: string, i
     authorized_at: null,
     expires_at: null,
     revoked_at: null,
+    tpp_client_id: tpp.tpp_id,
+    owner_client_id: input.owner_client_id ?? null,
   }
   await insertConsent(db, row)
   return row
@@ -136,12 +150,15 @@ export interface TokenResponse {
 }
 
 /**
- * authorization_code grant: the code exists, belongs to this bank, is unexpired and unused, `redirect_uri` is the
- * consent's and the verifier hashes to its challenge (RFC 7636 S256). Only then is the code spent — atomically,
- * so a replay or a race gets `invalid_grant` — and a token issued for the consent.
+ * authorization_code grant: the code exists, belongs to this bank and to the calling TPP's consent, is unexpired and
+ * unused, `redirect_uri` is the consent's and the verifier hashes to its challenge (RFC 7636 S256). Only then is the
+ * code spent — atomically, so a replay or a race gets `invalid_grant` — and a token issued for the consent, to that
+ * TPP. A code presented again revokes the token already issued for it (RFC 6749 §4.1.2): whoever replays it may
+ * have stolen it, and the token may be in their hands too.
  */
 export async function exchangeCode (
   db: Kysely<Database>,
+  tpp: BankTpp,
   providerId: string,
   input: { code: string, codeVerifier: string, redirectUri: string },
   now: Date,
@@ -150,16 +167,24 @@ export async function exchangeCode (
   const codeHash = hashSecret(input.code)
   const code = await findCode(db, codeHash)
   const consent = code ? await findConsentById(db, code.consent_id) : undefined
-  if (!code || !consent || consent.provider_id !== providerId) throw new BankApiError(400, 'invalid_grant', 'The authorization code is unknown.')
-  if (code.used_at) throw new BankApiError(400, 'invalid_grant', 'The authorization code has already been used.')
+  if (!code || !consent || consent.provider_id !== providerId || consent.tpp_client_id !== tpp.tpp_id) {
+    throw new BankApiError(400, 'invalid_grant', 'The authorization code is unknown.')
+  }
+  const replayed = async () => {
+    await revokeTokensOfCode(db, codeHash)
+    return new BankApiError(400, 'invalid_grant', 'The authorization code has already been used; the token issued for it is revoked.')
+  }
+  if (code.used_at) throw await replayed()
   if (code.expires_at <= at) throw new BankApiError(400, 'invalid_grant', 'The authorization code has expired.')
   if (input.redirectUri !== consent.redirect_uri) throw new BankApiError(400, 'invalid_grant', 'redirect_uri does not match the one the consent was created with.')
   if (!pkceMatches(input.codeVerifier, consent.code_challenge)) throw new BankApiError(400, 'invalid_grant', 'code_verifier does not match the code_challenge (PKCE S256).')
   if (consent.status !== CONSENT_STATUS.authorized || !consent.expires_at) throw new BankApiError(400, 'invalid_grant', 'The consent is no longer authorised.')
-  if (!await useCode(db, codeHash, at)) throw new BankApiError(400, 'invalid_grant', 'The authorization code has already been used.')
+  if (!await useCode(db, codeHash, at)) throw await replayed()
 
   const accessToken = ids.token()
-  await insertToken(db, { token_hash: hashSecret(accessToken), consent_id: consent.id, created_at: at, expires_at: consent.expires_at })
+  await insertToken(db, {
+    token_hash: hashSecret(accessToken), consent_id: consent.id, created_at: at, expires_at: consent.expires_at, tpp_client_id: tpp.tpp_id, code_hash: codeHash,
+  })
   return {
     access_token: accessToken,
     token_type: 'Bearer',
@@ -180,13 +205,18 @@ const MOCK_ERROR_STATUS: Record<string, number> = {
   wrong_credentials: 401,
 }
 
-/** The consent a bearer token of this bank was issued for (401 `invalid_token` otherwise). */
-export async function consentOfToken (db: Kysely<Database>, providerId: string, authorization: string | undefined) {
+/**
+ * The consent a bearer token of this bank was issued for (401 `invalid_token` otherwise). The token is bound to the
+ * TPP it was issued to: in another TPP's hands it is not valid.
+ */
+export async function consentOfToken (db: Kysely<Database>, tpp: BankTpp, providerId: string, authorization: string | undefined) {
   const m = /^Bearer\s+(\S+)$/.exec(authorization ?? '')
   if (!m) throw new BankApiError(401, 'invalid_token', 'A bearer access token is required.')
   const token = await findToken(db, hashSecret(m[1]!))
   const consent = token ? await findConsentById(db, token.consent_id) : undefined
-  if (!token || !consent || consent.provider_id !== providerId) throw new BankApiError(401, 'invalid_token', 'The access token is not valid at this bank.')
+  if (!token || !consent || consent.provider_id !== providerId || token.tpp_client_id !== tpp.tpp_id) {
+    throw new BankApiError(401, 'invalid_token', 'The access token is not valid at this bank.')
+  }
   return { token, consent }
 }
 
@@ -197,11 +227,12 @@ export async function consentOfToken (db: Kysely<Database>, providerId: string, 
  */
 export async function authenticateRead (
   db: Kysely<Database>,
+  tpp: BankTpp,
   providerId: string,
   authorization: string | undefined,
   now: Date,
 ): Promise<{ consent: BankConsentRow, username: string, accountIds: string[], scopes: string[] }> {
-  const { token, consent } = await consentOfToken(db, providerId, authorization)
+  const { token, consent } = await consentOfToken(db, tpp, providerId, authorization)
   const at = now.toISOString()
   if (consent.status === CONSENT_STATUS.revoked) throw new BankApiError(403, 'access_denied', 'The consent has been revoked.')
   if (consent.status !== CONSENT_STATUS.authorized || !consent.username) throw new BankApiError(403, 'access_denied', 'The consent is not authorised.')

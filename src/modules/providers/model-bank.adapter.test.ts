@@ -1,21 +1,24 @@
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
 import { test } from 'node:test'
-import { buildTestApp } from '../../../test/helpers/build-app.ts'
+import { buildTestApp, type TestApp } from '../../../test/helpers/build-app.ts'
 import { createModelBankAdapter, isModelBankSandbox } from './model-bank.adapter.ts'
-import { BankError, type ProviderAdapter } from './provider-adapter.ts'
+import { BankError } from './provider-adapter.ts'
 
 /** The adapter against the real model bank, over HTTP (in-process inject), as Ledgerite uses it. */
 
 const REDIRECT = 'http://ledgerite.test/data/callback'
 
-async function consentAndCode (adapter: ProviderAdapter, username: string, providerId = 'ob-monzo') {
+async function consentAndCode (app: TestApp, username: string, providerId = 'ob-monzo') {
+  const adapter = app.deps.adapter
   assert.ok(isModelBankSandbox(adapter))
+  const client = await app.client()
   const verifier = randomBytes(32).toString('base64url')
   const state = randomBytes(24).toString('base64url')
   const consent = await adapter.createConsent({
     providerId,
     connectionId: 'c-1',
+    clientId: client.id,
     scopes: ['info', 'accounts', 'balance', 'transactions'],
     dataAccessType: 'recurring',
     redirectUri: REDIRECT,
@@ -24,7 +27,7 @@ async function consentAndCode (adapter: ProviderAdapter, username: string, provi
     clientName: 'Adapter Test',
   })
   assert.match(consent.authorizationUri, new RegExp(`/model-bank/${providerId}/authorize\\?consent_id=${consent.consentId}$`))
-  const { redirectUri } = await adapter.approveAsUser({ providerId, consentId: consent.consentId, username, decision: 'allow' })
+  const { redirectUri } = await adapter.approveAsUser({ providerId, consentId: consent.consentId, clientToken: client.token, username, decision: 'allow' })
   const back = new URL(redirectUri)
   assert.equal(back.origin + back.pathname, REDIRECT)
   assert.equal(back.searchParams.get('state'), state)
@@ -34,7 +37,7 @@ async function consentAndCode (adapter: ProviderAdapter, username: string, provi
 test('round trip: consent → approve → exchange → accounts, balance, transactions, user info → revoke', async (t) => {
   const app = await buildTestApp(t)
   const adapter = app.deps.adapter
-  const { consent, verifier, code } = await consentAndCode(adapter, 'john')
+  const { consent, verifier, code } = await consentAndCode(app, 'john')
 
   const grant = await adapter.exchangeCode({ providerId: 'ob-monzo', code, codeVerifier: verifier, redirectUri: REDIRECT })
   assert.equal(grant.consentId, consent.consentId)
@@ -53,19 +56,21 @@ test('round trip: consent → approve → exchange → accounts, balance, transa
   const info = await adapter.getUserInfo(grant, 'ob-monzo', asOf)
   assert.ok(info.name.length > 0)
 
-  // A replayed code is refused by the bank: BankError invalid_grant.
-  await assert.rejects(adapter.exchangeCode({ providerId: 'ob-monzo', code, codeVerifier: verifier, redirectUri: REDIRECT }),
-    (err: unknown) => err instanceof BankError && err.reason === 'invalid_grant')
-
   await adapter.revoke(grant, 'ob-monzo')
   await assert.rejects(adapter.getAccounts(grant, 'ob-monzo', asOf),
     (err: unknown) => err instanceof BankError && err.reason === 'access_denied' && err.status === 403)
+
+  // A replayed code is refused by the bank (BankError invalid_grant), and the token issued for it no longer exists.
+  await assert.rejects(adapter.exchangeCode({ providerId: 'ob-monzo', code, codeVerifier: verifier, redirectUri: REDIRECT }),
+    (err: unknown) => err instanceof BankError && err.reason === 'invalid_grant')
+  await assert.rejects(adapter.getAccounts(grant, 'ob-monzo', asOf),
+    (err: unknown) => err instanceof BankError && err.reason === 'invalid_token' && err.status === 403)
 })
 
 test('an error.<reason> user: exchange works, every read is a BankError with that reason', async (t) => {
   const app = await buildTestApp(t)
   const adapter = app.deps.adapter
-  const { verifier, code } = await consentAndCode(adapter, 'error.account_permanently_locked')
+  const { verifier, code } = await consentAndCode(app, 'error.account_permanently_locked')
   const grant = await adapter.exchangeCode({ providerId: 'ob-monzo', code, codeVerifier: verifier, redirectUri: REDIRECT })
   const asOf = new Date()
   for (const read of [
@@ -80,13 +85,22 @@ test('an error.<reason> user: exchange works, every read is a BankError with tha
 test('a wrong verifier or an unknown provider becomes a BankError; an unreachable bank is provider_error', async (t) => {
   const app = await buildTestApp(t)
   const adapter = app.deps.adapter
-  const { code } = await consentAndCode(adapter, 'john')
+  const { code } = await consentAndCode(app, 'john')
   await assert.rejects(adapter.exchangeCode({ providerId: 'ob-monzo', code, codeVerifier: randomBytes(32).toString('base64url'), redirectUri: REDIRECT }),
     (err: unknown) => err instanceof BankError && err.reason === 'invalid_grant')
   await assert.rejects(adapter.createConsent({
-    providerId: 'no-such-bank', connectionId: 'c', scopes: ['accounts'], dataAccessType: 'recurring', redirectUri: REDIRECT,
+    providerId: 'no-such-bank', connectionId: 'c', clientId: 'client', scopes: ['accounts'], dataAccessType: 'recurring', redirectUri: REDIRECT,
     state: 's'.repeat(20), codeChallenge: 'a'.repeat(43), clientName: 'x',
   }), (err: unknown) => err instanceof BankError && err.status === 502)
+
+  // Without the credentials the bank issued, or with wrong ones, the bank answers nothing: a provider error.
+  for (const credentials of [undefined, { clientId: 'ledgerite', clientSecret: 'guessed' }]) {
+    const anonymous = createModelBankAdapter(() => app.deps.bankFetch, app.deps.bankBaseUrl, credentials)
+    await assert.rejects(anonymous.createConsent({
+      providerId: 'mock', connectionId: 'c', clientId: 'client', scopes: ['accounts'], dataAccessType: 'recurring', redirectUri: REDIRECT,
+      state: 's'.repeat(20), codeChallenge: 'a'.repeat(43), clientName: 'x',
+    }), (err: unknown) => err instanceof BankError && err.status === 502 && /registered third parties|not valid/.test(err.message))
+  }
 
   const down = createModelBankAdapter(() => async () => { throw new Error('connect ECONNREFUSED') }, 'http://127.0.0.1:9/model-bank')
   await assert.rejects(down.getAccounts({ accessToken: 't', consentId: 'c', accountIds: [], expiresAt: '' }, 'mock', new Date()),

@@ -7,7 +7,10 @@ import type { HttpFetch, HttpResponse } from '../../http/inject-fetch.ts'
  * or with error). Banks other than the model bank have no such call.
  */
 export interface ModelBankSandbox {
-  approveAsUser (input: { providerId: string, consentId: string, username: string, decision: 'allow' | 'deny', accountIds?: string[] }): Promise<{ redirectUri: string }>
+  /** `clientToken`: a `data` token of the Ledgerite client the consent was made for; the bank accepts no other. */
+  approveAsUser (input: {
+    providerId: string, consentId: string, clientToken: string, username: string, decision: 'allow' | 'deny', accountIds?: string[]
+  }): Promise<{ redirectUri: string }>
 }
 
 export function isModelBankSandbox (adapter: ProviderAdapter): adapter is ProviderAdapter & ModelBankSandbox {
@@ -37,8 +40,22 @@ async function bankError (res: HttpResponse, what: string): Promise<BankError> {
   return new BankError(reason, description, STATUS_BY_REASON[reason] ?? 502)
 }
 
-/** The model bank, reached over HTTP at `${baseUrl}/${providerId}/…`, exactly as an adapter for a real bank would be. */
-export function createModelBankAdapter (fetch: () => HttpFetch, baseUrl: string): ProviderAdapter & ModelBankSandbox {
+/** The client credentials a bank issued to Ledgerite, as a real bank registers a third party (TPP). */
+export interface BankClientCredentials { clientId: string, clientSecret: string }
+
+/** HTTP Basic of client credentials (RFC 6749 §2.3.1: each part form-encoded first). */
+export function basicCredentials (c: BankClientCredentials): string {
+  const enc = (s: string) => encodeURIComponent(s).replace(/%20/g, '+')
+  return `Basic ${Buffer.from(`${enc(c.clientId)}:${enc(c.clientSecret)}`).toString('base64')}`
+}
+
+/**
+ * The model bank, reached over HTTP at `${baseUrl}/${providerId}/…`, exactly as an adapter for a real bank would be:
+ * with the client credentials the bank issued to Ledgerite (HTTP Basic; next to the bearer token on reads, in
+ * X-Client-Authorization). Without credentials every call is refused by the bank (a provider error).
+ */
+export function createModelBankAdapter (fetch: () => HttpFetch, baseUrl: string, credentials?: BankClientCredentials): ProviderAdapter & ModelBankSandbox {
+  const basic = credentials ? basicCredentials(credentials) : undefined
   const url = (providerId: string, path: string, query?: Record<string, string | number | undefined>) => {
     const qs = new URLSearchParams()
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) qs.set(k, String(v))
@@ -62,7 +79,8 @@ export function createModelBankAdapter (fetch: () => HttpFetch, baseUrl: string)
     }
   }
   const json = (body: unknown) => ({ 'content-type': 'application/json' as const, body: JSON.stringify(body) })
-  const bearer = (grant: BankGrant) => ({ authorization: `Bearer ${grant.accessToken}` })
+  const client = (): Record<string, string> => (basic ? { authorization: basic } : {})
+  const bearer = (grant: BankGrant): Record<string, string> => ({ authorization: `Bearer ${grant.accessToken}`, ...(basic ? { 'x-client-authorization': basic } : {}) })
 
   return {
     async createConsent (req) {
@@ -74,11 +92,12 @@ export function createModelBankAdapter (fetch: () => HttpFetch, baseUrl: string)
         code_challenge: req.codeChallenge,
         code_challenge_method: 'S256',
         client_name: req.clientName,
+        owner_client_id: req.clientId,
         connection_ref: req.connectionId,
         ...(req.languageCode ? { language_code: req.languageCode } : {}),
       })
       const res = await call<{ consent_id: string, authorization_uri: string }>('the consent', url(req.providerId, '/account-access-consents'), {
-        method: 'POST', headers: ct, body,
+        method: 'POST', headers: { ...ct, ...client() }, body,
       })
       return { consentId: res.consent_id, authorizationUri: res.authorization_uri }
     },
@@ -88,7 +107,7 @@ export function createModelBankAdapter (fetch: () => HttpFetch, baseUrl: string)
       const form = new URLSearchParams({ grant_type: 'authorization_code', code, code_verifier: codeVerifier, redirect_uri: redirectUri })
       const res = await call<{ access_token: string, consent_id: string, account_ids: string[], consent_expires_at: string }>(
         'the code exchange', url(providerId, '/token'),
-        { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() },
+        { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...client() }, body: form.toString() },
       )
       return { accessToken: res.access_token, consentId: res.consent_id, accountIds: res.account_ids, expiresAt: res.consent_expires_at }
     },
@@ -122,9 +141,11 @@ export function createModelBankAdapter (fetch: () => HttpFetch, baseUrl: string)
       await call<void>('the revocation', url(providerId, `/account-access-consents/${encodeURIComponent(grant.consentId)}`), { method: 'DELETE', headers: bearer(grant) })
     },
 
-    async approveAsUser ({ providerId, consentId, username, decision, accountIds }) {
+    async approveAsUser ({ providerId, consentId, clientToken, username, decision, accountIds }) {
       const { body, ...ct } = json({ consent_id: consentId, username, decision, ...(accountIds ? { account_ids: accountIds } : {}) })
-      const res = await call<{ redirect_uri: string }>('the sandbox approval', url(providerId, '/sandbox/authorize'), { method: 'POST', headers: ct, body })
+      const res = await call<{ redirect_uri: string }>('the sandbox approval', url(providerId, '/sandbox/authorize'), {
+        method: 'POST', headers: { ...ct, authorization: `Bearer ${clientToken}` }, body,
+      })
       return { redirectUri: res.redirect_uri }
     },
   }

@@ -11,6 +11,8 @@ export interface ConsentRequest {
   providerId: string
   /** Ledgerite's connection id (the bank only echoes it; it is not a credential). */
   connectionId: string
+  /** Ledgerite's client the connection belongs to: the bank records it as the consent's owner (sandbox approval). */
+  clientId: string
   scopes: string[]
   dataAccessType: 'one_time' | 'recurring'
   /** Where the bank sends the browser back: Ledgerite's callback. */
@@ -19,7 +21,7 @@ export interface ConsentRequest {
   state: string
   /** PKCE S256 challenge of a verifier Ledgerite keeps. */
   codeChallenge: string
-  /** Display hints for the bank's page. */
+  /** Display hint for the bank's page: the client's name (a bank takes it from its authenticated TPP only). */
   clientName: string
   languageCode?: string
 }

@@ -12,6 +12,9 @@ import { MAX_CLOCK_OFFSET_SECONDS, parseDuration } from './sandbox.duration.ts'
 import { resetClientSandbox } from './sandbox.reset.ts'
 import { AdvanceBody, AuthorizeBody, AuthorizeParams, ClockView } from './sandbox.schema.ts'
 
+/** The bearer token of a request `requireDataToken` has already verified. */
+const bearerOf = (authorization: string | undefined): string => (authorization ?? '').replace(/^Bearer\s+/, '')
+
 const extension = { 'x-ledgerite-extension': true, tags: ['Sandbox control'], security: [{ OAuth2: ['data'] }] }
 
 /**
@@ -50,6 +53,8 @@ export async function sandboxRoutes (app: FastifyInstance, deps: Deps): Promise<
       ...(username !== undefined ? { username } : {}),
       ...(failureReason !== undefined ? { failureReason } : {}),
       ...(providerId !== undefined ? { providerId } : {}),
+      // The model bank approves only for the consent's own client: it is shown the token this call came with.
+      clientToken: bearerOf(request.headers.authorization),
     })
     return presentConnection(connection)
   })
