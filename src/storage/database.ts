@@ -19,6 +19,18 @@ export interface ClientTable {
   created_at: string
 }
 
+/** A client's hosted-page branding (migration 0011); no row means Ledgerite's defaults. */
+export interface ClientBrandingTable {
+  client_id: string
+  display_name: string | null
+  accent_color: string | null // #rrggbb, white text on it checked ≥ 4.5:1
+  privacy_url: string | null
+  logo_type: string | null // image/png | image/jpeg | image/webp
+  logo_base64: string | null
+  logo_sha256: string | null
+  updated_at: string
+}
+
 export interface SigningKeyTable {
   kid: string
   use: string // 'token' | 'webhook'
@@ -242,6 +254,7 @@ export interface JourneyStateTable {
 
 export interface Database {
   clients: ClientTable
+  client_branding: ClientBrandingTable
   signing_keys: SigningKeyTable
   connections: ConnectionTable
   connection_events: ConnectionEventTable

@@ -74,17 +74,33 @@ export function authorizeConnection (
   }))
 }
 
+function failure (row: ConnectionRow, now: Date, reason: string) {
+  const stage = row.status as FailureStage
+  return {
+    set: { failed_at: now.toISOString(), failure_stage: stage, failure_reason: reason, journey_token_hash: null },
+    detail: { failure_stage: stage, failure_reason: reason },
+    webhook: {
+      type: 'connection_failed',
+      fields: { connection_id: row.id, failed_at: now.toISOString(), failure_stage: stage, failure_reason: reason, ...metadataOf(row) },
+    },
+  }
+}
+
 export function failConnection (db: Kysely<Database>, clientId: string, connectionId: string, now: Date, reason: string) {
+  return move(db, clientId, connectionId, 'fail', now, async (row) => failure(row, now, reason))
+}
+
+/**
+ * The user cancelled on a hosted page before leaving for the bank ("Cancel and return to {client}"): to the
+ * client it is the same as declining consent — failed at authorization_required, `user_declined_consent`.
+ * Refused (Invalid State) once the user has left for the bank, where the bank's own answer decides.
+ */
+export function cancelBeforeBank (db: Kysely<Database>, clientId: string, connectionId: string, now: Date) {
   return move(db, clientId, connectionId, 'fail', now, async (row) => {
-    const stage = row.status as FailureStage
-    return {
-      set: { failed_at: now.toISOString(), failure_stage: stage, failure_reason: reason, journey_token_hash: null },
-      detail: { failure_stage: stage, failure_reason: reason },
-      webhook: {
-        type: 'connection_failed',
-        fields: { connection_id: connectionId, failed_at: now.toISOString(), failure_stage: stage, failure_reason: reason, ...metadataOf(row) },
-      },
+    if (row.status !== 'authorization_required') {
+      throw new ApiError('INVALID_STATE', `Status of the connection (${row.status}) does not allow this action (cancel before the bank) to be executed.`)
     }
+    return failure(row, now, 'user_declined_consent')
   })
 }
 
