@@ -1,6 +1,9 @@
+import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig } from './config.ts'
 import { checkUri, createClient, deleteClient, listClients, updateClient } from './modules/auth/client.repository.ts'
+import { brandingChangeFrom, checkLogo } from './modules/journey/branding.ts'
+import { saveBranding } from './modules/journey/branding.repository.ts'
 import { MODEL_BANK_USAGE, ModelBankCliError, modelBankCommand } from './modules/model-bank/model-bank.cli.ts'
 import { startServer } from './server.ts'
 import { createDb } from './storage/create-db.ts'
@@ -14,6 +17,8 @@ const USAGE = `Usage: ledgerite <command>
   clients create --name NAME --redirect-uri URI [--redirect-uri URI …] [--webhook-uri URI] [--aisp-licence]
   clients list
   clients update CLIENT_ID [--add-redirect-uri URI …] [--remove-redirect-uri URI …] [--webhook-uri URI|--no-webhook] [--aisp-licence|--no-aisp-licence]
+                 [--display-name NAME] [--logo-file PNG|JPEG|WEBP|--no-logo] [--accent-color #RRGGBB] [--privacy-url URL]
+                 (hosted-page branding; an empty value clears a field)
   clients delete CLIENT_ID
 ${MODEL_BANK_USAGE}
 
@@ -51,6 +56,11 @@ async function clients (args: string[]): Promise<void> {
       'no-webhook': { type: 'boolean' },
       'aisp-licence': { type: 'boolean' },
       'no-aisp-licence': { type: 'boolean' },
+      'display-name': { type: 'string' },
+      'logo-file': { type: 'string' },
+      'no-logo': { type: 'boolean' },
+      'accent-color': { type: 'string' },
+      'privacy-url': { type: 'string' },
     },
   })
   const checkAll = (uris: string[] | undefined, flag: string) => {
@@ -77,12 +87,24 @@ async function clients (args: string[]): Promise<void> {
       const id = positionals[0] ?? fail('clients update needs CLIENT_ID')
       checkAll(values['add-redirect-uri'], '--add-redirect-uri')
       if (values['webhook-uri']) checkAll([values['webhook-uri']], '--webhook-uri')
-      const updated = await withDb((db) => updateClient(db, id, {
-        ...(values['add-redirect-uri'] ? { addRedirectUris: values['add-redirect-uri'] } : {}),
-        ...(values['remove-redirect-uri'] ? { removeRedirectUris: values['remove-redirect-uri'] } : {}),
-        ...(values['webhook-uri'] ? { webhookUri: values['webhook-uri'] } : values['no-webhook'] ? { webhookUri: null } : {}),
-        ...(values['aisp-licence'] ? { aispLicence: true } : values['no-aisp-licence'] ? { aispLicence: false } : {}),
-      }))
+      const { change: branding, problems } = brandingChangeFrom({
+        displayName: values['display-name'], accentColor: values['accent-color'], privacyUrl: values['privacy-url'],
+      })
+      if (values['logo-file']) {
+        const checked = checkLogo(await readFile(values['logo-file']).catch(() => fail(`--logo-file ${values['logo-file']}: cannot be read`)))
+        if ('problem' in checked) problems.push(checked.problem)
+        else branding.logo = checked.logo
+      } else if (values['no-logo']) branding.logo = null
+      if (problems.length > 0) fail(problems.join('\n'))
+      const updated = await withDb(async (db) => {
+        const client = await updateClient(db, id, {
+          ...(values['add-redirect-uri'] ? { addRedirectUris: values['add-redirect-uri'] } : {}),
+          ...(values['remove-redirect-uri'] ? { removeRedirectUris: values['remove-redirect-uri'] } : {}),
+          ...(values['webhook-uri'] ? { webhookUri: values['webhook-uri'] } : values['no-webhook'] ? { webhookUri: null } : {}),
+          ...(values['aisp-licence'] ? { aispLicence: true } : values['no-aisp-licence'] ? { aispLicence: false } : {}),
+        })
+        return client && { ...client, branding: await saveBranding(db, id, branding, new Date()) }
+      })
       return updated ? print(updated) : fail(`no client ${id}`)
     }
     case 'delete': {

@@ -57,10 +57,12 @@ describe('desktop → mobile hand-off', () => {
     assert.equal((await statusOf(app, client, hosted.id)).status, 'authorizing')
     assert.equal((await feed()).state, 'waiting')
 
-    // the desktop cannot start a second trip to the bank
+    // the desktop cannot start a second trip to the bank: its stale form leads to the page for where the journey is
     const late = await desktop.post(`/data/${hosted.id}/bank`, { token: hosted.token, _csrf: csrfOf(desktopPage.body) })
-    assert.equal(late.statusCode, 409)
-    assert.match(late.body, /This step is already done/)
+    assert.equal(late.statusCode, 303)
+    assert.equal(locationOf(late), hosted.path)
+    assert.match((await desktop.get(hosted.path)).body, /<h1>Waiting for your bank<\/h1>/)
+    assert.equal((await statusOf(app, client, hosted.id)).status, 'authorizing')
   })
 
   test('a tampered or foreign hand-off link is not found; an expired one says so and a fresh code replaces it', async (t) => {

@@ -151,7 +151,7 @@ describe('hosted page: forms refuse cross-site requests', () => {
 })
 
 describe('hosted page: the steps', () => {
-  test('configuration 1: pick → consent (picked bank named) → decline → failed, result page, return URI with error', async (t) => {
+  test('configuration 1: pick → consent (picked bank named) → decline → failed, a neutral result page, return URI with error', async (t) => {
     const app = await buildTestApp(t)
     const client = await app.client({ name: 'Budget Buddy' })
     const hosted = await createHosted(app, client, CONFIG[1])
@@ -171,7 +171,9 @@ describe('hosted page: the steps', () => {
     assert.equal(declined.statusCode, 303)
     const result = await browser.get(locationOf(declined))
     assert.equal(result.statusCode, 200)
-    assert.match(result.body, /Your bank could not be connected/)
+    // the user's own choice: not shown as an error
+    assert.match(result.body, /<h1>You didn’t share your data<\/h1>/)
+    assert.doesNotMatch(result.body, /could not be connected|result-icon fail/)
     assert.match(result.body, /data-failure-reason="user_declined_consent"/)
     assert.match(result.body, /href="https:\/\/your-app\.com\/callback\?connection_id=[0-9a-f-]{36}&amp;error=user_declined_consent"/)
     const after = await statusOf(app, client, hosted.id)

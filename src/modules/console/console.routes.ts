@@ -5,6 +5,7 @@ import type { Deps } from '../../deps.ts'
 import { formatValidationErrors } from '../../http/validation.ts'
 import { authenticateClient, checkUri, type Client, findClient, updateClient } from '../auth/client.repository.ts'
 import { findDelivery, requeueEvent } from '../webhooks/webhook.repository.ts'
+import { brandingRoutes } from './console.branding.ts'
 import { checkOrigin, csrfToken, verifyCsrf } from './console.csrf.ts'
 import { type Chrome, CONSOLE_CSS, renderPage } from './console.pages.ts'
 import { connectionDetail, connectionsPage, decodeCursor, deliveriesPage } from './console.service.ts'
@@ -246,6 +247,12 @@ async function routes (app: FastifyInstance, deps: Deps): Promise<void> {
     if (problem) return settingsPage(request, reply, 400, { error: `webhook_uri ${problem} (for example https://your-app.com/webhooks).`, webhookUriInput: uri })
     await updateClient(deps.db, client.id, { webhookUri: uri })
     return reply.redirect('/console/settings?notice=webhook_uri_saved', 303)
+  })
+
+  await brandingRoutes(app, deps, {
+    signedIn,
+    checks: [requireSession, requireCsrf],
+    sendPage: (request, reply, status, data) => sendPage(reply, status, 'branding', 'Branding', chromeOf(request, 'settings'), data),
   })
 
   // ---- connections ----

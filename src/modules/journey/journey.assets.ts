@@ -19,11 +19,18 @@ a{color:#0b57d0}
 .skip:focus{left:1rem}
 header.top{background:#fff;border-bottom:1px solid #d6d8de}
 header.top .inner{max-width:40rem;margin:0 auto;padding:.75rem 1rem;display:flex;justify-content:space-between;align-items:center;gap:1rem;flex-wrap:wrap}
-.brand{font-weight:700;font-size:1.05rem}
+.brand{display:flex;align-items:center;gap:.6rem;min-width:0;font-weight:700;font-size:1.05rem;overflow-wrap:anywhere}
+.brand img{width:32px;height:32px;object-fit:contain;border-radius:6px;flex:none}
+.secured{font-size:.85rem;color:#4b4b55}
 .sandbox{font-size:.85rem;color:#4b4b55}
 main{max-width:40rem;margin:1.5rem auto;padding:0 1rem}
 .card{background:#fff;border:1px solid #d6d8de;border-radius:12px;padding:1.5rem}
-h1{font-size:1.5rem;line-height:1.25;margin:0 0 .75rem}
+h1{font-size:1.5rem;line-height:1.25;margin:0 0 .75rem;overflow-wrap:break-word;hyphens:auto}
+.card{overflow-wrap:break-word}
+.cancel{margin:1.25rem 0 0;padding-top:1rem;border-top:1px solid #d6d8de}
+.cancel form{margin:0}
+.link-button{font:inherit;background:none;border:0;padding:.6rem 0;min-height:44px;color:#0b57d0;text-decoration:underline;cursor:pointer;text-align:left}
+.neutral{color:#4b4b55}
 h2{font-size:1.1rem;margin:1.25rem 0 .5rem}
 p{margin:.5rem 0}
 .muted{color:#4b4b55}
@@ -75,6 +82,23 @@ footer{max-width:40rem;margin:0 auto 2rem;padding:0 1rem;font-size:.85rem;color:
   .providers{grid-template-columns:1fr}
 }
 `.trim()
+
+/**
+ * A client's accent colour over the stylesheet's blue: buttons, links, focus rings, the spinner. The colour was
+ * checked to give white text ≥ 4.5:1 (branding.ts), which is also its contrast as text on the white card.
+ */
+export function accentCss (colour: string): string {
+  const hover = `#${[1, 3, 5].map((i) => Math.round(Number.parseInt(colour.slice(i, i + 2), 16) * 0.82).toString(16).padStart(2, '0')).join('')}`
+  return [
+    `a,summary,.link-button{color:${colour}}`,
+    `:focus-visible{outline-color:${colour}}`,
+    `.btn{background:${colour};border-color:${colour}}`,
+    `.btn:hover{background:${hover};border-color:${hover}}`,
+    '.btn.secondary{background:#fff;color:#1b1b1f;border-color:#4b4b55}',
+    `.provider:hover{border-color:${colour}}`,
+    `.spinner{border-top-color:${colour}}`,
+  ].join('\n')
+}
 
 /**
  * The desktop page follows the journey by itself: it polls the status endpoint named in `data-status-uri` and

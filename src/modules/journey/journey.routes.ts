@@ -7,15 +7,19 @@ import { type Connection, configurationOf } from '../connections/connection.mode
 import { POLICY } from '../connections/connection.policy.ts'
 import { findProvider } from '../providers/provider.catalog.ts'
 import { accountsShared, chooseLanguage, countryName, isMessageKey, translator } from './i18n.ts'
-import { JOURNEY_CSS, JOURNEY_JS, providerLogoSvg } from './journey.assets.ts'
+import { accentCss, JOURNEY_CSS, JOURNEY_JS, providerLogoSvg } from './journey.assets.ts'
 import { appendSetCookie, checkCsrf, checkOrigin, cookieHeader, csrfField, parseCookies } from './journey.csrf.ts'
 import { JourneyPageError } from './journey.errors.ts'
 import type { MessageKey } from './journey.messages.ts'
+import type { Client } from '../auth/client.repository.ts'
 import { claimHandoff, type JourneySession, updateSession } from './journey-session.repository.ts'
 import {
-  assertJourneyOpen, chosenProviderId, clientOf, continueUri, declineConsent, goToBank, isFinal, liveState,
-  loadByPhone, loadBySignedLink, loadByToken, pickerModel, providersFor, resultPath, statusPath, stepOf,
+  assertJourneyOpen, type Brand, brandOf, cancelJourney, chosenProviderId, clientOf, continueUri, declineConsent, goToBank,
+  isFinal, liveState, loadByPhone, loadBySignedLink, loadByToken, loadConnection, pickerModel, providersFor, resultPath,
+  statusPath, stepOf,
 } from './journey.service.ts'
+import { checkAccentColour, LOGO_EXTENSION } from './branding.ts'
+import { findLogo } from './branding.repository.ts'
 import { renderPage, type PageData } from './journey.views.ts'
 import { ensureHandoff, HANDOFF_TTL_MINUTES, handoffUri, isMobileBrowser, linkExpiry, qrDataUri } from './qr-handoff.ts'
 
@@ -59,6 +63,13 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   // (which renders the plain HTML error page for these `html: true` routes, never a stack trace).
   app.setErrorHandler(async (err: FastifyError, request, reply) => {
     if (!request.routeOptions.config?.html) throw err
+    if (err instanceof JourneyPageError && err.problem === 'state' && request.method === 'POST') {
+      // A form from a page the journey has moved past (Back, a reload, another tab or device): show the page for
+      // where the journey is now, never an error.
+      const { id } = request.params as { id?: string }
+      const token = (request.body as { token?: string } | undefined)?.token
+      if (id) return reply.redirect(token ? tokenPage(id, token) : `${pagePath(id)}/phone`, 303)
+    }
     if (err instanceof JourneyPageError) return sendProblem(request, reply, err)
     // A form that is not one of ours (unknown field, impossible value): the same page, as a 400.
     if (err.validation) return sendProblem(request, reply, new JourneyPageError('form', undefined, undefined, 400))
@@ -79,11 +90,23 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   }
 
   /** Language, translator and the bits every page of a connection shows. */
-  function pageBase (request: FastifyRequest, c: Connection, title: MessageKey, params?: Record<string, string>): PageData {
+  function pageBase (request: FastifyRequest, c: Connection, brand: Brand, title: MessageKey, params?: Record<string, string>): PageData {
     const lang = chooseLanguage(c.hostedPage?.language_code, request.headers['accept-language'])
     const t = translator(lang)
-    return { lang, t, title: t(title, params), userName: c.user.name }
+    return { lang, t, title: t(title, params), userName: c.user.name, brand }
   }
+
+  /** The client and how its pages look. */
+  const clientAndBrand = async (c: Connection) => {
+    const client = await clientOf(deps, c)
+    return { client, brand: await brandOf(deps, client) }
+  }
+
+  /** "Cancel and return to {client}" (or plain "Cancel" when there is no return URI to go back to). */
+  const cancelOf = (id: string, c: Connection, client: Client, brand: Brand, t: PageData['t']) => ({
+    action: `${pagePath(id)}/cancel`,
+    label: continueUri(c, client) ? t('cancel.return', { client: brand.name }) : t('cancel.plain'),
+  })
 
   const providerView = (id: string, lang: string) => {
     const p = findProvider(id)
@@ -106,6 +129,26 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     return reply.header('Cache-Control', 'public, max-age=86400').type('image/svg+xml').send(providerLogoSvg(provider))
   })
 
+  // A client's logo, from the database: named by its hash (so cached for good), served with the type its bytes were
+  // checked to be (branding.ts), never sniffed, and with a CSP that lets nothing in it run.
+  app.get('/data/assets/logos/:file', { schema: { params: Type.Object({ file: Type.String({ maxLength: 80 }) }) } }, async (request, reply) => {
+    const { file } = request.params as { file: string }
+    const m = /^([0-9a-f]{64})\.(png|jpg|webp)$/.exec(file)
+    const logo = m ? await findLogo(deps.db, m[1]!) : undefined
+    if (!logo || LOGO_EXTENSION[logo.type] !== m![2]) throw new ApiError('NOT_FOUND', 'No such logo.')
+    return reply.header('Cache-Control', 'public, max-age=31536000, immutable').header('X-Content-Type-Options', 'nosniff')
+      .header('Content-Security-Policy', "default-src 'none'; sandbox").type(logo.type).send(logo.bytes)
+  })
+  // A client's accent colour as a stylesheet (the pages' CSP allows no inline style): the colour is in the URL, so
+  // any colour that passes the same contrast check as the settings gets the same cacheable file.
+  app.get('/data/assets/accent/:file', { schema: { params: Type.Object({ file: Type.String({ maxLength: 20 }) }) } }, async (request, reply) => {
+    const { file } = request.params as { file: string }
+    const m = /^([0-9a-f]{6})\.css$/.exec(file)
+    const checked = m ? checkAccentColour(`#${m[1]}`) : undefined
+    if (!checked || !('colour' in checked)) throw new ApiError('NOT_FOUND', 'No such stylesheet.')
+    return reply.header('Cache-Control', 'public, max-age=86400').type('text/css; charset=utf-8').send(accentCss(checked.colour))
+  })
+
   // ---- the hosted page ------------------------------------------------------------------------------------
   app.get('/data/:id', {
     config: { html: true },
@@ -118,12 +161,13 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     const mobile = isMobileBrowser(request.headers['user-agent'])
     const step = stepOf(c, session, { mobile, changeBank: query.change === '1' })
     if (step === 'done') return reply.redirect(resultPath(deps, id, now), 303)
-    const client = await clientOf(deps, c)
+    const { client, brand } = await clientAndBrand(c)
     const providerId = chosenProviderId(c, session)
-    const common = { token, csrf: csrfField(request, reply, deps.secret, secure), clientName: client.name, pagePath: pagePath(id) }
+    const cancel = cancelOf(id, c, client, brand, translator(chooseLanguage(c.hostedPage?.language_code, request.headers['accept-language'])))
+    const common = { token, csrf: csrfField(request, reply, deps.secret, secure), clientName: brand.name, pagePath: pagePath(id), cancel }
 
     if (step === 'picker') {
-      const base = pageBase(request, c, 'picker.title')
+      const base = pageBase(request, c, brand, 'picker.title')
       const m = pickerModel(c, { q: query.q, country: query.country })
       const href = (country: string | undefined) => `${tokenPage(id, token)}${country ? `&country=${encodeURIComponent(country)}` : ''}`
       return html(reply, renderPage('picker', {
@@ -137,27 +181,28 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
       }))
     }
     if (step === 'consent') {
-      const base = pageBase(request, c, 'consent.title', { client: client.name })
+      const base = pageBase(request, c, brand, 'consent.title', { client: brand.name })
       return html(reply, renderPage('consent', {
         ...base, ...common,
         provider: providerView(providerId!, base.lang),
         scopes: SCOPE_ORDER.filter((s) => c.scopes.includes(s)).map((s) => base.t(`scope.${s}`)),
         access: c.dataAccessType === 'one_time'
-          ? base.t('consent.one_time', { client: client.name, minutes: POLICY.oneTimeAccessWindowMinutes })
-          : base.t('consent.recurring', { client: client.name, days: POLICY.consentValidityDays }),
+          ? base.t('consent.one_time', { client: brand.name, minutes: POLICY.oneTimeAccessWindowMinutes })
+          : base.t('consent.recurring', { client: brand.name, days: POLICY.consentValidityDays }),
+        privacyUrl: brand.privacyUrl,
         formAction: `${pagePath(id)}/consent`,
         changeBankHref: configurationOf(c) === 1 ? `${tokenPage(id, token)}&change=1` : undefined,
       }))
     }
     if (step === 'continue') {
-      const base = pageBase(request, c, 'continue.title', { provider: providerView(providerId!, 'en').name })
+      const base = pageBase(request, c, brand, 'continue.title', { provider: providerView(providerId!, 'en').name })
       return html(reply, renderPage('continue', { ...base, ...common, provider: providerView(providerId!, base.lang), formAction: `${pagePath(id)}/bank` }))
     }
     const live = { statusUri: statusPath(deps, id, now), state: liveState(c, session, now) }
     if (step === 'handoff') {
       const expires = await ensureHandoff(deps.db, session!, now)
       const uri = handoffUri(publicUrl, deps.secret, id, expires)
-      const base = pageBase(request, c, 'handoff.title', { provider: providerView(providerId!, 'en').name })
+      const base = pageBase(request, c, brand, 'handoff.title', { provider: providerView(providerId!, 'en').name })
       return html(reply, renderPage('handoff', {
         ...base, ...common,
         live: { ...live, state: 'handoff' },
@@ -169,13 +214,13 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
       }))
     }
     if (step === 'phone_opened') {
-      const base = pageBase(request, c, 'handoff.opened_title')
+      const base = pageBase(request, c, brand, 'handoff.opened_title')
       return html(reply, renderPage('phone-opened', { ...base, ...common, live, provider: providerView(providerId!, base.lang), formAction: `${pagePath(id)}/bank` }))
     }
     // waiting: the bank step has begun, here or on the phone
-    const base = pageBase(request, c, 'waiting.title')
+    const base = pageBase(request, c, brand, 'waiting.title')
     return html(reply, renderPage('waiting', {
-      ...base, live, provider: providerId ? providerView(c.providerId ?? providerId, base.lang) : undefined, refreshHref: tokenPage(id, token),
+      ...base, clientName: brand.name, live, provider: providerId ? providerView(c.providerId ?? providerId, base.lang) : undefined, refreshHref: tokenPage(id, token),
     }))
   })
 
@@ -235,6 +280,27 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     return reply.redirect(await goToBank(deps, c, session, now), 303)
   })
 
+  // "Cancel and return to {client}" from any page before the bank, on the computer (token) or the handed-off phone
+  // (cookie). The connection fails as a decline would, and the user goes straight back to the client with `error=`
+  // (or to the result page when the client has no return URI for it).
+  app.post('/data/:id/cancel', {
+    config: { html: true },
+    schema: { params: Id, body: Type.Object({ token: Str(200), _csrf: Str(200) }, { additionalProperties: false }) },
+  }, async (request, reply) => {
+    const { id } = request.params as { id: string }
+    const body = request.body as { token?: string, _csrf?: string }
+    checkOrigin(request, publicUrl)
+    const { connection: c, now } = body.token
+      ? await loadByToken(deps, id, body.token)
+      : await loadByPhone(deps, id, parseCookies(request.headers.cookie)[PHONE_COOKIE])
+    checkCsrf(request, deps.secret, body._csrf, c.hostedPage?.language_code)
+    await cancelJourney(deps, c, now)
+    const after = await loadConnection(deps, id)
+    if (!isFinal(after.status)) return reply.redirect(body.token ? tokenPage(id, body.token) : `${pagePath(id)}/phone`, 303)
+    const back = continueUri(after, await clientOf(deps, after))
+    return reply.redirect(back ?? resultPath(deps, id, now), 303)
+  })
+
   // ---- desktop → mobile hand-off ----------------------------------------------------------------------------
   // The QR code's one-time link. Opening it claims it (once) and gives this phone its own credential, a cookie
   // scoped to this connection's pages, so a reload of the phone's page still works while the link is spent.
@@ -262,18 +328,19 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     const { connection: c, session, now } = await loadByPhone(deps, id, parseCookies(request.headers.cookie)[PHONE_COOKIE])
     if (isFinal(c.status)) return reply.redirect(resultPath(deps, id, now), 303)
     const providerId = chosenProviderId(c, session)!
+    const { client, brand } = await clientAndBrand(c)
     if (c.status === 'authorizing') {
-      const base = pageBase(request, c, 'waiting.title')
+      const base = pageBase(request, c, brand, 'waiting.title')
       return html(reply, renderPage('waiting', {
         ...base, live: { statusUri: statusPath(deps, id, now), state: liveState(c, session, now) },
         provider: providerView(c.providerId ?? providerId, base.lang), refreshHref: `${pagePath(id)}/phone`,
       }))
     }
-    const client = await clientOf(deps, c)
-    const base = pageBase(request, c, 'continue.title', { provider: providerView(providerId, 'en').name })
+    const base = pageBase(request, c, brand, 'continue.title', { provider: providerView(providerId, 'en').name })
     return html(reply, renderPage('continue', {
-      ...base, csrf: csrfField(request, reply, deps.secret, secure), clientName: client.name,
+      ...base, csrf: csrfField(request, reply, deps.secret, secure), clientName: brand.name,
       provider: providerView(providerId, base.lang), formAction: `${pagePath(id)}/bank`,
+      cancel: cancelOf(id, c, client, brand, base.t),
     }))
   })
 
@@ -300,25 +367,26 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     const { id } = request.params as { id: string }
     const { l } = request.query as { l?: string }
     const { connection: c, session, now } = await loadBySignedLink(deps, id, 'result', l)
-    const client = await clientOf(deps, c)
+    const { client, brand } = await clientAndBrand(c)
     const providerId = c.providerId ?? chosenProviderId(c, session)
     if (!isFinal(c.status)) {
       // Reached early (another device is still at the bank): wait here and follow.
-      const base = pageBase(request, c, 'waiting.title')
+      const base = pageBase(request, c, brand, 'waiting.title')
       return html(reply, renderPage('waiting', {
         ...base, live: { statusUri: statusPath(deps, id, now), state: liveState(c, session, now) },
         provider: providerId ? providerView(providerId, base.lang) : undefined,
         refreshHref: `${pagePath(id)}/result?l=${encodeURIComponent(l!)}`,
       }))
     }
-    const outcome = c.status === 'authorized' ? 'success' : c.status === 'failed' ? 'failure' : 'inactive'
-    const base = pageBase(request, c, outcome === 'success' ? 'result.success_title' : outcome === 'failure' ? 'result.failure_title' : 'result.inactive_title')
+    // Declining (or cancelling) is the user's choice, not a failure: a neutral page, not a red error.
+    const outcome = c.status === 'authorized' ? 'success' : c.status === 'failed' ? (c.failureReason === 'user_declined_consent' ? 'declined' : 'failure') : 'inactive'
+    const base = pageBase(request, c, brand, `result.${outcome === 'success' ? 'success' : outcome === 'failure' ? 'failure' : outcome === 'declined' ? 'declined' : 'inactive'}_title`)
     const reason = c.failureReason ?? 'other'
     const reasonKey = isMessageKey(`reason.${reason}`) ? `reason.${reason}` as MessageKey : 'reason.other'
     return html(reply, renderPage('result', {
       ...base,
       outcome,
-      clientName: client.name,
+      clientName: brand.name,
       providerName: providerId ? providerView(providerId, base.lang).name : '',
       accounts: c.accountIds.length,
       accountsText: accountsShared(base.t, base.lang, c.accountIds.length),

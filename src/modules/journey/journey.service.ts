@@ -3,7 +3,7 @@ import { ApiError } from '../../contract/errors.ts'
 import { sha256 } from '../../contract/ids.ts'
 import type { Deps } from '../../deps.ts'
 import { type Client, findClient } from '../auth/client.repository.ts'
-import { failConnection } from '../connections/connection.lifecycle.ts'
+import { cancelBeforeBank, failConnection } from '../connections/connection.lifecycle.ts'
 import { type Connection, configurationOf, returnUriOf, toConnection } from '../connections/connection.model.ts'
 import { POLICY } from '../connections/connection.policy.ts'
 import { findConnectionById } from '../connections/connection.repository.ts'
@@ -12,6 +12,7 @@ import { findProvider, type Provider } from '../providers/provider.catalog.ts'
 import { filterProviders, type ProviderFilter } from '../providers/provider.filter.ts'
 import { BankError } from '../providers/provider-adapter.ts'
 import { beginBankAuthorization } from './bank-step.ts'
+import { findBranding } from './branding.repository.ts'
 import { signLink, verifyLink } from './journey-links.ts'
 import { type JourneySession, findSession, openSession } from './journey-session.repository.ts'
 import { JourneyPageError } from './journey.errors.ts'
@@ -41,7 +42,7 @@ async function loadRow (deps: Deps, id: string): Promise<ConnectionRow> {
   if (!row) throw new JourneyPageError('invalid')
   return row
 }
-const loadConnection = async (deps: Deps, id: string): Promise<Connection> => toConnection(await loadRow(deps, id))
+export const loadConnection = async (deps: Deps, id: string): Promise<Connection> => toConnection(await loadRow(deps, id))
 
 /**
  * The hosted-page token: valid while the connection holds its hash (until the journey ends), and afterwards
@@ -177,6 +178,20 @@ export async function clientOf (deps: Deps, c: Connection): Promise<Client> {
   return client
 }
 
+/** How the pages show the client: its display name (else its registered name), logo, accent and privacy policy. */
+export interface Brand {
+  name: string
+  logo: string | null
+  /** `#rrggbb` without the `#`, for the accent stylesheet's URL; null for Ledgerite's own blue. */
+  accent: string | null
+  privacyUrl: string | null
+}
+
+export async function brandOf (deps: Deps, client: Client): Promise<Brand> {
+  const b = await findBranding(deps.db, client.id)
+  return { name: b.displayName ?? client.name, logo: b.logoPath, accent: b.accentColor?.slice(1) ?? null, privacyUrl: b.privacyUrl }
+}
+
 /**
  * Where "Continue" goes when the journey ends: the return URI, if the client still has it registered (it was
  * checked at create; a client may have removed it since), with `connection_id` and, on failure, `error`.
@@ -212,6 +227,20 @@ export async function declineConsent (deps: Deps, c: Connection, now: Date): Pro
   } catch (err) {
     if (err instanceof ApiError && err.spec.title === 'Invalid State') throw new JourneyPageError('state', c.hostedPage?.language_code)
     throw err
+  }
+}
+
+/**
+ * "Cancel and return to {client}", on any page before the bank: the connection fails like a decline. A journey
+ * that has already moved on (another device left for the bank, or it ended) is left as it is: the caller then
+ * shows the page for its current state.
+ */
+export async function cancelJourney (deps: Deps, c: Connection, now: Date): Promise<void> {
+  if (c.status !== 'authorization_required') return
+  try {
+    await cancelBeforeBank(deps.db, c.clientId, c.id, now)
+  } catch (err) {
+    if (!(err instanceof ApiError && err.spec.title === 'Invalid State')) throw err
   }
 }
 
