@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The robustness scripts in their short form, for .ci/run (which starts PostgreSQL and Redis first):
 # a crash test on SQLite and on PostgreSQL (about 2 s of load, one SIGKILL, restart, nothing acknowledged lost),
-# then two processes on one PostgreSQL and Redis. Each is bounded in time; any loss fails the build.
+# then two processes on one PostgreSQL and Redis, then storage faults (PostgreSQL backends terminated under load and
+# while idle; Redis stopped and started again). Each is bounded in time; any loss, exit or 500 fails the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,3 +14,5 @@ echo "-- crash test, PostgreSQL"
 timeout 150 node --import tsx scripts/crash-test.ts --db postgres --load-ms 2000 --loops 8 --delivery-timeout-ms 50000
 echo "-- two processes, PostgreSQL + Redis"
 timeout 150 node --import tsx scripts/two-process.ts --connections 12 --delivery-timeout-ms 30000
+echo "-- faults: PostgreSQL backends terminated, Redis down and up"
+timeout 150 node --import tsx scripts/fault-test.ts --load-ms 3000 --loops 8

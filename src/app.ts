@@ -52,7 +52,7 @@ export async function buildApp (deps: Deps, options: BuildAppOptions = {}): Prom
       if (err.code === 'FST_ERR_BAD_URL') {
         return sendError(request, reply, new ApiError('NOT_FOUND', `The path ${JSON.stringify(request.url.split('?')[0])} is not a valid URL path (bad percent-encoding).`))
       }
-      return sendError(request, reply, invalidParameters({ request: [err.message] }, err.message))
+      return sendError(request, reply, invalidParameters({ request: [err.message] }, 'The request was invalid.'))
     },
   })
   app.setValidatorCompiler(validatorCompiler)

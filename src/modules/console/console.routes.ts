@@ -108,8 +108,7 @@ async function routes (app: FastifyInstance, deps: Deps): Promise<void> {
     else if (err.validation) {
       // A form or address that our own pages would not produce: name the field and the rule, like the API does.
       const errors = formatValidationErrors(err.validation as never, err.validationContext ?? 'body', request.body)
-      const list = Object.entries(errors).map(([field, messages]) => `${field} ${messages.join('; ')}`).join('. ')
-      apiError = invalidParameters(errors, `The ${err.validationContext === 'body' ? 'form' : `request ${err.validationContext ?? ''}`} was invalid: ${list}.`)
+      apiError = invalidParameters(errors, err.validationContext === 'body' ? 'The form was invalid.' : 'The request parameters were invalid.')
     } else throw err
     request.log.info({ status: apiError.status, title: apiError.spec.title }, 'console request refused')
     if (apiError.headers) reply.headers(apiError.headers)

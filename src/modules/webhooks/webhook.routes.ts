@@ -14,7 +14,7 @@ const encodeCursor = (c: DeliveryCursor): string => Buffer.from(`${c.createdAt}|
 function decodeCursor (raw: string): DeliveryCursor {
   const [createdAt, id] = Buffer.from(raw, 'base64url').toString('utf8').split('|')
   if (!createdAt || !id || Number.isNaN(Date.parse(createdAt))) {
-    throw invalidField('querystring.cursor', 'is not a cursor this endpoint returned; pass pagination.next_cursor unchanged')
+    throw invalidField('cursor', 'is not a cursor this endpoint returned; pass pagination.next_cursor unchanged')
   }
   return { createdAt, id }
 }
