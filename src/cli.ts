@@ -5,6 +5,7 @@ import { checkUri, createClient, deleteClient, listClients, updateClient } from 
 import { brandingChangeFrom, checkLogo } from './modules/journey/branding.ts'
 import { saveBranding } from './modules/journey/branding.repository.ts'
 import { MODEL_BANK_USAGE, ModelBankCliError, modelBankCommand } from './modules/model-bank/model-bank.cli.ts'
+import { checkWebhookUri } from './modules/webhooks/webhook.destination.ts'
 import { startServer } from './server.ts'
 import { createDb } from './storage/create-db.ts'
 import { StorageDamagedError } from './storage/health.ts'
@@ -69,13 +70,18 @@ async function clients (args: string[]): Promise<void> {
       if (problem) fail(`${flag} ${u}: ${problem}`)
     }
   }
+  // The destination policy (WEBHOOK_ALLOWED_NETWORKS) is the server's: the same configuration decides here.
+  const checkWebhook = (uri: string) => {
+    const problem = checkWebhookUri(uri, loadConfig().webhookDestinations)
+    if (problem) fail(`--webhook-uri ${uri}: ${problem}`)
+  }
   switch (sub) {
     case 'create': {
       if (!values.name) fail('clients create needs --name NAME')
       const redirectUris = values['redirect-uri'] ?? []
       if (redirectUris.length === 0) fail('clients create needs at least one --redirect-uri URI (the return URIs your integration uses)')
       checkAll(redirectUris, '--redirect-uri')
-      if (values['webhook-uri']) checkAll([values['webhook-uri']], '--webhook-uri')
+      if (values['webhook-uri']) checkWebhook(values['webhook-uri'])
       const { client, secret } = await withDb((db) => createClient(db, {
         name: values.name!, redirectUris, webhookUri: values['webhook-uri'] ?? null, aispLicence: values['aisp-licence'] ?? false,
       }))
@@ -86,7 +92,7 @@ async function clients (args: string[]): Promise<void> {
     case 'update': {
       const id = positionals[0] ?? fail('clients update needs CLIENT_ID')
       checkAll(values['add-redirect-uri'], '--add-redirect-uri')
-      if (values['webhook-uri']) checkAll([values['webhook-uri']], '--webhook-uri')
+      if (values['webhook-uri']) checkWebhook(values['webhook-uri'])
       const { change: branding, problems } = brandingChangeFrom({
         displayName: values['display-name'], accentColor: values['accent-color'], privacyUrl: values['privacy-url'],
       })

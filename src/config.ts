@@ -1,3 +1,5 @@
+import { DEFAULT_WEBHOOK_ALLOWED_NETWORKS, parseWebhookAllowedNetworks, type WebhookDestinationPolicy } from './modules/webhooks/webhook.destination.ts'
+
 /**
  * Configuration, read from the environment once at start and validated as a whole: every bad value is reported
  * at once, each with its variable name and what was expected. Nothing else in the code reads `process.env`.
@@ -17,6 +19,8 @@ export interface Config {
   readonly unattendedLimit: number
   /** How long failed webhook deliveries are retried, in seconds. */
   readonly webhookRetryHorizonSeconds: number
+  /** Which addresses webhook deliveries may reach (`WEBHOOK_ALLOWED_NETWORKS`; see webhook.destination.ts). */
+  readonly webhookDestinations: WebhookDestinationPolicy
   /** An external model bank (another Ledgerite's /model-bank); unset: the in-process one. */
   readonly modelBankUrl: string | undefined
   /** The client credentials that external bank issued to this Ledgerite (MODEL_BANK_CLIENT_ID / _SECRET). */
@@ -80,6 +84,8 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
 
   const unattendedLimit = int('UNATTENDED_ACCESS_LIMIT', 4, 1, 1_000_000)
   const webhookRetryHorizonSeconds = int('WEBHOOK_RETRY_HORIZON_SECONDS', 72 * 3600, 1, 30 * 24 * 3600)
+  const destinations = parseWebhookAllowedNetworks(env.WEBHOOK_ALLOWED_NETWORKS || DEFAULT_WEBHOOK_ALLOWED_NETWORKS)
+  for (const p of destinations.problems) problems.push(`WEBHOOK_ALLOWED_NETWORKS=${JSON.stringify(env.WEBHOOK_ALLOWED_NETWORKS)}: ${p}`)
 
   const modelBankUrl = env.MODEL_BANK_URL ? env.MODEL_BANK_URL.replace(/\/+$/, '') : undefined
   if (modelBankUrl && !/^https?:\/\/.+/.test(modelBankUrl)) problems.push(`MODEL_BANK_URL=${JSON.stringify(modelBankUrl)}: expected an http(s) URL ending in /model-bank`)
@@ -99,6 +105,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     sandboxControl: sandboxRaw === 'on',
     unattendedLimit,
     webhookRetryHorizonSeconds,
+    webhookDestinations: destinations.policy,
     workers: workersRaw === 'on',
     modelBankUrl,
     modelBankClient: bankClientId && bankClientSecret ? { clientId: bankClientId, clientSecret: bankClientSecret } : undefined,

@@ -4,6 +4,7 @@ import { ApiError, invalidParameters } from '../../contract/errors.ts'
 import type { Deps } from '../../deps.ts'
 import { formatValidationErrors } from '../../http/validation.ts'
 import { authenticateClient, checkUri, type Client, findClient, updateClient } from '../auth/client.repository.ts'
+import { checkWebhookUri } from '../webhooks/webhook.destination.ts'
 import { findDelivery, requeueEvent } from '../webhooks/webhook.repository.ts'
 import { brandingRoutes } from './console.branding.ts'
 import { checkOrigin, csrfToken, verifyCsrf } from './console.csrf.ts'
@@ -242,7 +243,7 @@ async function routes (app: FastifyInstance, deps: Deps): Promise<void> {
       await updateClient(deps.db, client.id, { webhookUri: null })
       return reply.redirect('/console/settings?notice=webhook_uri_removed', 303)
     }
-    const problem = checkUri(uri)
+    const problem = checkWebhookUri(uri, deps.config.webhookDestinations)
     if (problem) return settingsPage(request, reply, 400, { error: `webhook_uri ${problem} (for example https://your-app.com/webhooks).`, webhookUriInput: uri })
     await updateClient(deps.db, client.id, { webhookUri: uri })
     return reply.redirect('/console/settings?notice=webhook_uri_saved', 303)

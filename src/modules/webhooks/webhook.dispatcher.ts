@@ -3,6 +3,8 @@ import { hostname } from 'node:os'
 import type { Deps } from '../../deps.ts'
 import { privateKeyPem } from '../auth/signing-keys.ts'
 import { nextAttemptAt } from './webhook.backoff.ts'
+import { DestinationRefusedError } from './webhook.destination.ts'
+import { guardedPost, type Resolver, systemResolver } from './webhook.post.ts'
 import { type AttemptOutcome, claimDueEvents, finishClaim } from './webhook.repository.ts'
 import { signedPath, signWebhook, WEBHOOK_JWKS_PATH, WEBHOOK_TIMESTAMP_HEADER, webhookTimestamp } from './webhook.signing.ts'
 import type { WebhookEventRow } from '../../storage/database.ts'
@@ -14,8 +16,11 @@ export interface DispatcherOptions {
    * to make retries due without sleeping.
    */
   now?: () => Date
-  /** HTTP client (real `fetch` by default: receivers are real servers). */
-  fetch?: typeof fetch
+  /**
+   * How host names are resolved (the system resolver by default). Every address it gives is checked against
+   * `WEBHOOK_ALLOWED_NETWORKS` and the connection goes to those addresses; tests map names here, without DNS.
+   */
+  resolve?: Resolver
   /** How long one POST may take, headers and all (default 5 s). */
   timeoutMs?: number
   /** How long a claim holds an event; after that another worker may take it over (default: timeout + 25 s). */
@@ -41,7 +46,7 @@ export interface WebhookDispatcher {
  */
 export function createWebhookDispatcher (deps: Deps, options: DispatcherOptions = {}): WebhookDispatcher {
   const now = options.now ?? (() => deps.clock.realNow())
-  const doFetch = options.fetch ?? fetch
+  const resolve = options.resolve ?? systemResolver
   const timeoutMs = options.timeoutMs ?? 5_000
   const leaseMs = options.leaseMs ?? timeoutMs + 25_000
   const batchSize = options.batchSize ?? 20
@@ -64,10 +69,12 @@ export function createWebhookDispatcher (deps: Deps, options: DispatcherOptions 
     )
     let statusCode: number | null = null
     let error: string | null = null
+    let refused = false
     const t0 = performance.now()
     try {
-      const res = await doFetch(url, {
-        method: 'POST',
+      // A redirect is not a delivery (guardedPost follows none): the receiver must answer at the registered URI.
+      statusCode = await guardedPost({
+        url,
         headers: {
           'Content-Type': 'application/json',
           [WEBHOOK_TIMESTAMP_HEADER]: timestamp,
@@ -75,14 +82,13 @@ export function createWebhookDispatcher (deps: Deps, options: DispatcherOptions 
           'User-Agent': 'Ledgerite-Webhooks/1',
         },
         body,
-        // A redirect is not a delivery: the receiver must answer at the registered URI.
-        redirect: 'manual',
+        policy: deps.config.webhookDestinations,
+        resolve,
         signal: AbortSignal.timeout(timeoutMs),
       })
-      statusCode = res.status
-      await res.body?.cancel().catch(() => {})
     } catch (err) {
-      error = describeFailure(err, timeoutMs)
+      refused = err instanceof DestinationRefusedError
+      error = refused ? (err as Error).message : describeFailure(err, timeoutMs)
     }
     const durationMs = Math.round(performance.now() - t0)
 
@@ -90,6 +96,10 @@ export function createWebhookDispatcher (deps: Deps, options: DispatcherOptions 
     let outcome: AttemptOutcome
     if (statusCode !== null && statusCode >= 200 && statusCode < 300) {
       outcome = { status: 'delivered', at: after }
+    } else if (refused) {
+      // The policy would refuse every retry the same way: failed at once, redeliverable once the URI (or the
+      // policy) is changed.
+      outcome = { status: 'failed' }
     } else {
       const windowStart = new Date(event.retry_window_start ?? event.created_at)
       const next = nextAttemptAt(Number(event.attempts), after, windowStart, deps.config.webhookRetryHorizonSeconds, options.random)
@@ -125,9 +135,9 @@ export function createWebhookDispatcher (deps: Deps, options: DispatcherOptions 
 
 /** What went wrong with a request that got no HTTP answer, in words fit for the delivery log (no secrets). */
 function describeFailure (err: unknown, timeoutMs: number): string {
-  const e = err as { name?: string, message?: string, cause?: { code?: string, message?: string } }
+  const e = err as { name?: string, code?: string, message?: string, cause?: { code?: string, message?: string } }
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `timed out after ${timeoutMs} ms`
-  const cause = e?.cause
-  if (cause?.code) return `connection failed: ${cause.code}`
-  return `request failed: ${cause?.message ?? e?.message ?? String(err)}`
+  const code = e?.code ?? e?.cause?.code
+  if (code) return `connection failed: ${code}`
+  return `request failed: ${e?.cause?.message ?? e?.message ?? String(err)}`
 }
