@@ -13,6 +13,7 @@ import { tokenRoutes } from './modules/auth/token.routes.ts'
 import { connectionRoutes } from './modules/connections/connection.routes.ts'
 import { consoleRoutes } from './modules/console/console.routes.ts'
 import { dataRoutes } from './modules/data/data.routes.ts'
+import { homeRoutes } from './modules/home/home.routes.ts'
 import { bankStepRoutes } from './modules/journey/bank-step.routes.ts'
 import { journeyRoutes } from './modules/journey/journey.routes.ts'
 import { modelBankRoutes } from './modules/model-bank/model-bank.routes.ts'
@@ -85,6 +86,7 @@ export async function buildApp (deps: Deps, options: BuildAppOptions = {}): Prom
   if (deps.config.sandboxControl) await app.register(async (s) => sandboxRoutes(s, deps))
   await app.register(async (s) => consoleRoutes(s, deps))
   await app.register(async (s) => opsRoutes(s, deps))
+  await app.register(async (s) => homeRoutes(s, deps))
 
   // Ledgerite reaches the bank over HTTP. The model bank lives in this process, so by default requests to it go
   // through the app in-process; MODEL_BANK_URL points at an external one instead.

@@ -15,7 +15,8 @@ const USAGE = `Usage: ledgerite <command>
 
   start                                   start the server (what npm start runs)
   migrate                                 apply database migrations and exit
-  clients create --name NAME --redirect-uri URI [--redirect-uri URI …] [--webhook-uri URI] [--aisp-licence]
+  clients create --name NAME --redirect-uri URI [--redirect-uri URI …] [--webhook-uri URI] [--aisp-licence] [--env]
+                                          (--env prints export CLIENT_ID=… and CLIENT_SECRET=… lines for eval)
   clients list
   clients update CLIENT_ID [--add-redirect-uri URI …] [--remove-redirect-uri URI …] [--webhook-uri URI|--no-webhook] [--aisp-licence|--no-aisp-licence]
                  [--display-name NAME] [--logo-file PNG|JPEG|WEBP|--no-logo] [--accent-color #RRGGBB] [--privacy-url URL]
@@ -42,6 +43,7 @@ async function withDb<T> (fn: (db: ReturnType<typeof createDb>['kysely']) => Pro
 }
 
 const print = (value: unknown): void => { process.stdout.write(`${JSON.stringify(value, null, 2)}\n`) }
+const shellQuote = (value: string): string => `'${value.replaceAll("'", "'\\''")}'`
 
 async function clients (args: string[]): Promise<void> {
   const [sub, ...rest] = args
@@ -57,6 +59,7 @@ async function clients (args: string[]): Promise<void> {
       'no-webhook': { type: 'boolean' },
       'aisp-licence': { type: 'boolean' },
       'no-aisp-licence': { type: 'boolean' },
+      env: { type: 'boolean' },
       'display-name': { type: 'string' },
       'logo-file': { type: 'string' },
       'no-logo': { type: 'boolean' },
@@ -85,6 +88,8 @@ async function clients (args: string[]): Promise<void> {
       const { client, secret } = await withDb((db) => createClient(db, {
         name: values.name!, redirectUris, webhookUri: values['webhook-uri'] ?? null, aispLicence: values['aisp-licence'] ?? false,
       }))
+      // --env: shell lines, so `eval "$(npx ledgerite clients create … --env)"` sets what the README's requests use.
+      if (values.env) return void process.stdout.write(`export CLIENT_ID=${shellQuote(client.id)}\nexport CLIENT_SECRET=${shellQuote(secret)}\n`)
       return print({ client_id: client.id, client_secret: secret })
     }
     case 'list':

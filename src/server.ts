@@ -20,7 +20,11 @@ export async function startServer (config: Config): Promise<void> {
   })
   deps.workers.start()
   await app.listen({ port: config.port, host: config.host })
-  app.log.info({ url: config.publicUrl, database: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@') }, 'Ledgerite is ready')
+  const url = config.publicUrl
+  app.log.info({
+    url, docs: `${url}/docs`, console: `${url}/console`, openapi: `${url}/openapi.json`,
+    database: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@'),
+  }, `Ledgerite is ready at ${url}/ (first steps there; API reference ${url}/docs, Console ${url}/console, contract ${url}/openapi.json)`)
 
   let closing = false
   const shutdown = async (signal: string) => {

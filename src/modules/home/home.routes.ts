@@ -1,0 +1,24 @@
+import type { FastifyInstance } from 'fastify'
+import type { Deps } from '../../deps.ts'
+import { renderHomePage } from './home.page.ts'
+
+/** The page's only resource is the hosted pages' stylesheet; nothing else may load, run, frame it or submit from it. */
+const CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
+
+/** What the hosted pages' stylesheet does not cover: long commands scroll, the users table has rules. */
+const HOME_CSS = `pre{overflow-x:auto;background:#f4f5f7;border:1px solid #d6d8de;border-radius:8px;padding:.75rem;font-size:.85rem}
+table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{text-align:left;vertical-align:top;padding:.4rem .5rem;border-bottom:1px solid #d6d8de}
+ol,ul{padding-left:1.25rem}li{margin:.35rem 0}`
+
+/** `GET /`: the front door (a page, not an API resource: hidden from /openapi.json). */
+export async function homeRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
+  const html = renderHomePage({ publicUrl: deps.config.publicUrl, sandboxControl: deps.config.sandboxControl })
+  app.get('/assets/home.css', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').header('Cache-Control', 'public, max-age=3600').send(HOME_CSS))
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => {
+    reply.header('Content-Security-Policy', CSP)
+    reply.header('X-Frame-Options', 'DENY')
+    reply.header('Referrer-Policy', 'no-referrer')
+    return reply.type('text/html; charset=utf-8').send(html)
+  })
+}
