@@ -27,6 +27,12 @@ export interface Config {
   readonly modelBankClient: { clientId: string, clientSecret: string } | undefined
   /** Background workers (transactions requests, webhooks). Tests may switch them off and drive them by hand. */
   readonly workers: boolean
+  /** Failed sign-ins (token endpoint, Console) allowed per client id and per source address in a minute; then 429. */
+  readonly authFailureLimit: number
+  /** When set, GET /metrics answers only to `Authorization: Bearer <this>`. */
+  readonly metricsToken: string | undefined
+  /** A request must arrive whole (headers and body) within this many milliseconds; slower sockets are closed. */
+  readonly requestTimeoutMs: number
 }
 
 export class ConfigError extends Error {
@@ -80,6 +86,13 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   if (!['on', 'off'].includes(sandboxRaw)) problems.push(`SANDBOX_CONTROL=${JSON.stringify(env.SANDBOX_CONTROL)}: expected on or off`)
 
   const workersRaw = (env.WORKERS || 'on').toLowerCase()
+
+  const authFailureLimit = int('AUTH_FAILURE_LIMIT', 20, 1, 1_000_000)
+  const metricsToken = env.METRICS_TOKEN || undefined
+  if (metricsToken && !/^[A-Za-z0-9._~+/=-]{16,256}$/.test(metricsToken)) {
+    problems.push('METRICS_TOKEN: expected 16 to 256 characters of A-Z a-z 0-9 . _ ~ + / = - (for example: openssl rand -hex 32)')
+  }
+  const requestTimeoutMs = int('REQUEST_TIMEOUT_MS', 20_000, 100, 600_000)
   if (!['on', 'off'].includes(workersRaw)) problems.push(`WORKERS=${JSON.stringify(env.WORKERS)}: expected on or off`)
 
   const unattendedLimit = int('UNATTENDED_ACCESS_LIMIT', 4, 1, 1_000_000)
@@ -107,6 +120,9 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     webhookRetryHorizonSeconds,
     webhookDestinations: destinations.policy,
     workers: workersRaw === 'on',
+    authFailureLimit,
+    metricsToken,
+    requestTimeoutMs,
     modelBankUrl,
     modelBankClient: bankClientId && bankClientSecret ? { clientId: bankClientId, clientSecret: bankClientSecret } : undefined,
   })

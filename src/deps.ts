@@ -4,6 +4,8 @@ import type { HttpFetch } from './http/inject-fetch.ts'
 import type { Config } from './config.ts'
 import { type Clock, createClock } from './modules/clock/clock.ts'
 import { loadOrCreateKey, privateKeyPem, type SigningKey } from './modules/auth/signing-keys.ts'
+import { type AuthThrottle, createAuthThrottle } from './modules/auth/auth-throttle.ts'
+import { currentTokenGeneration } from './modules/auth/client-secret.ts'
 import { createTokenService, type TokenService } from './modules/auth/token.service.ts'
 import { createDb, type Db } from './storage/create-db.ts'
 import { outageReporter, type ReadinessCheck, storageFault } from './storage/health.ts'
@@ -30,6 +32,8 @@ export interface Deps {
   dialect: DialectName
   clock: Clock
   tokens: TokenService
+  /** Failed sign-ins per client id and source address: in Redis when REDIS_URL is set, else in the database. */
+  authThrottle: AuthThrottle
   /** ES512 key that signs webhooks; its public half is served at /.well-known/jwks. */
   webhookKey: SigningKey
   workers: Workers
@@ -91,7 +95,8 @@ export async function createDeps (config: Config, options: DepsOptions = {}): Pr
     db: db.kysely,
     dialect: db.dialect,
     clock: createClock(db.kysely, options.now),
-    tokens: createTokenService(tokenKey, config.publicUrl),
+    tokens: createTokenService(tokenKey, config.publicUrl, (clientId) => currentTokenGeneration(db.kysely, clientId)),
+    authThrottle: createAuthThrottle({ limit: config.authFailureLimit, redis, redisKeyPrefix: config.redisKeyPrefix, db: db.kysely }),
     webhookKey,
     secret,
     bankFetch: async () => { throw new Error('bankFetch is bound when the app is built') },

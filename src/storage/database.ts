@@ -17,6 +17,8 @@ export interface ClientTable {
   /** The client's virtual clock: seconds added to real time for this client alone (sandbox). */
   clock_offset_seconds: Generated<number>
   created_at: string
+  /** Carried by every access token; deleting the client or rotating its secret moves it on (migration 0010). */
+  token_generation: Generated<number>
 }
 
 /** A client's hosted-page branding (migration 0011); no row means Ledgerite's defaults. */
@@ -270,6 +272,14 @@ export interface Database {
   transactions_requests: TransactionsRequestTable
   rate_limit_keys: RateLimitKeyTable
   rate_limit_hits: RateLimitHitTable
+  auth_failures: AuthFailureTable
+}
+
+/** One failed sign-in (token endpoint or Console), under a hashed client id or source address (migration 0010). */
+export interface AuthFailureTable {
+  id: string
+  key: string
+  at: string
 }
 
 export type ClientRow = Selectable<ClientTable>

@@ -53,6 +53,7 @@ export async function createClient (
     aisp_licence: input.aispLicence ? 1 : 0,
     clock_offset_seconds: 0,
     created_at: now.toISOString(),
+    token_generation: 0,
   }
   await db.insertInto('clients').values(row).execute()
   return { client: toClient(row), secret }

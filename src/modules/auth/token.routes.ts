@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { TOKEN_SCOPES } from '../../contract/scopes.ts'
 import type { Deps } from '../../deps.ts'
+import { attemptKeys } from './auth-throttle.ts'
 import { authenticateClient } from './client.repository.ts'
 import { TOKEN_TTL_SECONDS } from './token.service.ts'
 
@@ -49,8 +50,20 @@ export async function tokenRoutes (app: FastifyInstance, deps: Deps): Promise<vo
       return oauthError(400, 'unsupported_grant_type', `grant_type ${JSON.stringify(grantType)} is not supported; use client_credentials.`)
     }
     if (!clientId || !clientSecret) return oauthError(401, 'invalid_client', 'client_id and client_secret are required.')
+    // Too many wrong secrets for this client id or from this address: refused before the secret is even checked,
+    // so guessing cannot go on behind the refusals (auth-throttle.ts).
+    const now = deps.clock.realNow()
+    const keys = attemptKeys(request.ip, clientId)
+    const wait = await deps.authThrottle.retryAfter(keys, now)
+    if (wait > 0) {
+      reply.header('retry-after', String(wait))
+      return oauthError(429, 'slow_down', `Too many failed attempts for this client or from this address: try again in ${wait} s.`)
+    }
     const client = await authenticateClient(deps.db, clientId, clientSecret)
-    if (!client) return oauthError(401, 'invalid_client', 'The client credentials you have entered are incorrect.')
+    if (!client) {
+      await deps.authThrottle.fail(keys, now)
+      return oauthError(401, 'invalid_client', 'The client credentials you have entered are incorrect.')
+    }
 
     const requested = (str('scope') ?? '').split(/\s+/).filter(Boolean)
     if (requested.length === 0) return oauthError(400, 'invalid_scope', `scope is required; request "data" for the Data API.`)

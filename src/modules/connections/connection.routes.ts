@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifySchemaValidationError } from 'fastify'
 import type { Static } from '@sinclair/typebox'
 import type { Deps } from '../../deps.ts'
-import { requireDataToken } from '../../http/authenticate.ts'
 import { requireJsonBody } from '../../http/require-json.ts'
 import { formatValidationErrors } from '../../http/validation.ts'
 import { createConnectionHints } from './connection.hints.ts'
@@ -15,8 +14,6 @@ const extension = { 'x-ledgerite-extension': true }
 
 /** Create a connection (the contract), read one and list them (extensions). Handlers only translate HTTP. */
 export async function connectionRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
-  const auth = requireDataToken(deps.tokens)
-
   app.post('/v3/data-connections', {
     schema: {
       summary: 'Create a connection',
@@ -29,8 +26,6 @@ export async function connectionRoutes (app: FastifyInstance, deps: Deps): Promi
     // The schema's problems are merged with the cross-field rules' in the service: one 400 lists them all.
     attachValidation: true,
     config: { hints: createConnectionHints },
-    // The token is checked before the body is read: an unauthenticated caller learns nothing about its body.
-    onRequest: auth,
     preValidation: requireJsonBody,
   }, async (request, reply) => {
     const failed = (request as { validationError?: { validation?: FastifySchemaValidationError[], validationContext?: string } }).validationError
@@ -55,7 +50,6 @@ export async function connectionRoutes (app: FastifyInstance, deps: Deps): Promi
       response: { 200: ConnectionViewSchema, ...READ_PROBLEMS },
       ...extension,
     },
-    onRequest: auth,
   }, async (request) => getConnection(deps, request.clientId, request.params.connection_id))
 
   app.get<{ Querystring: Static<typeof ListConnectionsQuery> }>('/v3/data-connections', {
@@ -68,6 +62,5 @@ export async function connectionRoutes (app: FastifyInstance, deps: Deps): Promi
       response: { 200: ConnectionListSchema, 400: READ_PROBLEMS[400], 401: READ_PROBLEMS[401], 403: READ_PROBLEMS[403] },
       ...extension,
     },
-    onRequest: auth,
   }, async (request) => listConnections(deps, request.clientId, request.query))
 }

@@ -3,6 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ApiError, invalidParameters } from '../../contract/errors.ts'
 import type { Deps } from '../../deps.ts'
 import { formatValidationErrors } from '../../http/validation.ts'
+import { attemptKeys } from '../auth/auth-throttle.ts'
 import { authenticateClient, checkUri, type Client, findClient, updateClient } from '../auth/client.repository.ts'
 import { checkWebhookUri } from '../webhooks/webhook.destination.ts'
 import { findDelivery, requeueEvent } from '../webhooks/webhook.repository.ts'
@@ -185,8 +186,17 @@ async function routes (app: FastifyInstance, deps: Deps): Promise<void> {
     },
   }, async (request, reply) => {
     const { client_id: clientId, client_secret: secret } = request.body
+    // The token endpoint's throttle, with the same counts: wrong secrets here count there too (auth-throttle.ts).
+    const now = deps.clock.realNow()
+    const keys = attemptKeys(request.ip, clientId.trim())
+    const wait = await deps.authThrottle.retryAfter(keys, now)
+    if (wait > 0) {
+      reply.header('retry-after', String(wait))
+      return signInPage(request, reply, 429, { error: `Too many failed sign-ins for this client or from this address: try again in ${wait} s.`, clientId })
+    }
     const client = await authenticateClient(deps.db, clientId.trim(), secret)
     if (!client) {
+      await deps.authThrottle.fail(keys, now)
       // One answer for an unknown id and a wrong secret, so the form cannot be used to find client ids.
       return signInPage(request, reply, 401, { error: 'The client id or secret is wrong.', clientId })
     }

@@ -115,3 +115,9 @@ export function ensurePreSession (request: FastifyRequest, reply: FastifyReply, 
 export function clearPreSession (reply: FastifyReply, secure: boolean): void {
   appendCookie(reply, PRE_SESSION_COOKIE, 'cleared-cleared-cleared', 0, secure)
 }
+
+/** Ends every Console session of the client (its secret was rotated: whoever signed in with the old one is out). */
+export async function deleteClientSessions (db: Kysely<Database>, clientId: string): Promise<number> {
+  const r = await db.deleteFrom('console_sessions').where('client_id', '=', clientId).executeTakeFirst()
+  return Number(r.numDeletedRows)
+}

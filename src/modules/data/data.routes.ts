@@ -3,7 +3,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError } from '../../contract/errors.ts'
 import type { ConnectionScope } from '../../contract/scopes.ts'
 import type { Deps } from '../../deps.ts'
-import { requireDataToken } from '../../http/authenticate.ts'
 import { endUserIp } from '../../http/end-user-ip.ts'
 import { requireJsonBody } from '../../http/require-json.ts'
 import { revokeConnection } from '../connections/connection.lifecycle.ts'
@@ -37,7 +36,6 @@ const MAX_ACCOUNTS = 50
  */
 export async function dataRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
-  const onRequest = requireDataToken(deps.tokens)
   deps.workers.register(createTransactionsRequestWorker(deps))
 
   /** Guard, then (unless the user is present) count the call. `count: false` for reads that are not counted. */
@@ -56,14 +54,14 @@ export async function dataRoutes (app: FastifyInstance, deps: Deps): Promise<voi
     return access
   }
 
-  r.get('/v3/data-connections/:connection_id/user-info', { onRequest, schema: userInfoSchema }, async (request, reply) => {
+  r.get('/v3/data-connections/:connection_id/user-info', { schema: userInfoSchema }, async (request, reply) => {
     const access = await open(request, reply, { connectionId: request.params.connection_id, scope: 'info', endpoint: 'user-info' })
     const info = await fromBank(() => deps.adapter.getUserInfo(access.grant, access.providerId, access.now))
     return { name: info.name }
   })
 
   r.get('/v3/connected-accounts', {
-    onRequest, schema: connectedAccountsSchema, config: { hints: connectionHeaderHint },
+    schema: connectedAccountsSchema, config: { hints: connectionHeaderHint },
   }, async (request, reply) => {
     const access = await open(request, reply, { connectionId: request.headers['connection-id'], scope: 'accounts', endpoint: 'connected-accounts' })
     const accounts = await fromBank(() => deps.adapter.getAccounts(access.grant, access.providerId, access.now))
@@ -78,7 +76,7 @@ export async function dataRoutes (app: FastifyInstance, deps: Deps): Promise<voi
   })
 
   r.post('/v3/connected-accounts/:account_id/transactions/requests', {
-    onRequest, preValidation: requireJsonBody, schema: createTransactionsRequestSchema, config: { hints: transactionsRequestHints },
+    preValidation: requireJsonBody, schema: createTransactionsRequestSchema, config: { hints: transactionsRequestHints },
   }, async (request, reply) => {
     const accountId = request.params.account_id
     let prepared: ReturnType<typeof prepareTransactionsRequest> | undefined
@@ -92,7 +90,7 @@ export async function dataRoutes (app: FastifyInstance, deps: Deps): Promise<voi
   })
 
   r.get('/v3/connected-accounts/:account_id/transactions/requests/:request_id', {
-    onRequest, schema: getTransactionsRequestSchema, config: { hints: connectionHeaderHint },
+    schema: getTransactionsRequestSchema, config: { hints: connectionHeaderHint },
   }, async (request, reply) => {
     const { account_id: accountId, request_id: id } = request.params
     const access = await open(request, reply,
@@ -105,14 +103,14 @@ export async function dataRoutes (app: FastifyInstance, deps: Deps): Promise<voi
   })
 
   r.get('/v3/connected-accounts/:account_id/balance', {
-    onRequest, schema: balanceSchema, config: { hints: connectionHeaderHint },
+    schema: balanceSchema, config: { hints: connectionHeaderHint },
   }, async (request, reply) => {
     const accountId = request.params.account_id
     const access = await open(request, reply, { connectionId: request.headers['connection-id'], scope: 'balance', accountId, endpoint: 'balance' })
     return presentBalance(await fromBank(() => deps.adapter.getBalance(access.grant, access.providerId, accountId, access.now)))
   })
 
-  r.delete('/v3/data-connections/:connection_id', { onRequest, schema: revokeConnectionSchema }, async (request, reply) => {
+  r.delete('/v3/data-connections/:connection_id', { schema: revokeConnectionSchema }, async (request, reply) => {
     const connectionId = request.params.connection_id
     const now = await deps.clock.now(request.clientId)
     const row = await findConnection(deps.db, request.clientId, connectionId)

@@ -2,7 +2,6 @@ import { type Static, Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { ApiError, invalidField } from '../../contract/errors.ts'
 import type { Deps } from '../../deps.ts'
-import { requireDataToken } from '../../http/authenticate.ts'
 import { htmlErrorPage } from '../../http/html-error-page.ts'
 import { requireJsonBody } from '../../http/require-json.ts'
 import { configurationOf, toConnection } from '../connections/connection.model.ts'
@@ -54,6 +53,10 @@ export async function bankStepRoutes (app: FastifyInstance, deps: Deps): Promise
     }
   })
 
+}
+
+/** Configuration 5b's provider-selection action: registered in the authenticated scope (app.ts). */
+export async function providerSelectionRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
   app.post<{ Params: { connection_id: string }, Body: Static<typeof ProviderSelectionBody> }>(
     '/v3/data-connections/:connection_id/authorization-flow/actions/provider-selection',
     {
@@ -72,7 +75,6 @@ export async function bankStepRoutes (app: FastifyInstance, deps: Deps): Promise
         security: [{ OAuth2: ['data'] }],
       },
       preValidation: requireJsonBody,
-      preHandler: requireDataToken(deps.tokens),
     },
     async (request) => {
       const row = await findConnection(deps.db, request.clientId, request.params.connection_id)

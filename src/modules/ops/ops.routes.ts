@@ -1,4 +1,7 @@
-import type { FastifyInstance } from 'fastify'
+import { timingSafeEqual } from 'node:crypto'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { ApiError } from '../../contract/errors.ts'
+import { sha256 } from '../../contract/ids.ts'
 import type { Deps } from '../../deps.ts'
 import { storageFault } from '../../storage/health.ts'
 
@@ -44,7 +47,22 @@ export async function opsRoutes (app: FastifyInstance, deps: Deps): Promise<void
     return reply.code(503).header('Retry-After', '2').send({ status: 'unavailable', database: deps.dialect, checks })
   })
 
-  app.get('/metrics', ext('Prometheus metrics in the text exposition format. An operational extension, not part of the Data API.'), async (_request, reply) => {
+  // With METRICS_TOKEN set, only a scraper holding it reads the metrics (route names, counts, queue depth).
+  const metricsToken = deps.config.metricsToken
+  const allowedToScrape = (request: FastifyRequest): boolean => {
+    if (!metricsToken) return true
+    const m = /^Bearer\s+(\S+)$/.exec(request.headers.authorization ?? '')
+    // Compared as digests: equal lengths, constant time.
+    return m !== null && timingSafeEqual(Buffer.from(sha256(m[1]!), 'hex'), Buffer.from(sha256(metricsToken), 'hex'))
+  }
+  app.get('/metrics', {
+    ...ext('Prometheus metrics in the text exposition format; with METRICS_TOKEN set, send `Authorization: Bearer <METRICS_TOKEN>` (401 otherwise). An operational extension, not part of the Data API.'),
+    onRequest: async (request, reply) => {
+      if (allowedToScrape(request)) return
+      reply.header('www-authenticate', 'Bearer realm="metrics"')
+      throw new ApiError('UNAUTHENTICATED', 'The metrics need Authorization: Bearer <METRICS_TOKEN>.')
+    },
+  }, async (_request, reply) => {
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(await deps.metrics.render())
   })
 }

@@ -1,7 +1,6 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Deps } from '../../deps.ts'
-import { requireDataToken } from '../../http/authenticate.ts'
 import { CUSTOMER_SEGMENTS, FILTER_COUNTRIES, filterProviders, RELEASE_CHANNELS, toWireProvider } from './provider.filter.ts'
 
 const StringEnum = <T extends string>(values: readonly T[]) => Type.Unsafe<T>({ type: 'string', enum: [...values] })
@@ -42,7 +41,7 @@ async function splitCommaLists (request: FastifyRequest): Promise<void> {
 }
 
 /** GET /v3/providers — an extension: the provider catalogue, filtered like create-connection's provider_selection.filter. */
-export async function providerRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
+export async function providerRoutes (app: FastifyInstance, _deps: Deps): Promise<void> {
   app.get<{ Querystring: Static<typeof ProvidersQuery> }>('/v3/providers', {
     schema: {
       summary: 'List providers (Ledgerite extension)',
@@ -57,7 +56,6 @@ export async function providerRoutes (app: FastifyInstance, deps: Deps): Promise
       response: { 200: Type.Object({ items: Type.Array(ProviderItem) }) },
       ...extension,
     },
-    onRequest: requireDataToken(deps.tokens),
     preValidation: splitCommaLists,
   }, async (request) => {
     const q = request.query

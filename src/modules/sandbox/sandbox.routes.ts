@@ -2,7 +2,6 @@ import { type Static, Type } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import { invalidField } from '../../contract/errors.ts'
 import type { Deps } from '../../deps.ts'
-import { requireDataToken } from '../../http/authenticate.ts'
 import { requireJsonBody } from '../../http/require-json.ts'
 import { expireDueConnections } from '../connections/connection.lifecycle.ts'
 import { presentConnection } from '../connections/connection.present.ts'
@@ -23,7 +22,6 @@ const extension = { 'x-ledgerite-extension': true, tags: ['Sandbox control'], se
  * client alone.
  */
 export async function sandboxRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
-  const auth = requireDataToken(deps.tokens)
   const clockView = async (clientId: string) => {
     const offset = await deps.clock.offsetSeconds(clientId)
     return { now: (await deps.clock.now(clientId)).toISOString(), offset_seconds: offset }
@@ -40,7 +38,6 @@ export async function sandboxRoutes (app: FastifyInstance, deps: Deps): Promise<
       response: { 200: ConnectionViewSchema },
     },
     preValidation: requireJsonBody,
-    preHandler: auth,
   }, async (request) => {
     const { outcome, username, failure_reason: failureReason, provider_id: providerId } = request.body
     if (outcome === 'authorized' && failureReason !== undefined) {
@@ -61,7 +58,6 @@ export async function sandboxRoutes (app: FastifyInstance, deps: Deps): Promise<
 
   app.get('/sandbox/clock', {
     schema: { summary: 'The client\'s virtual clock (sandbox)', description: 'Extension.', ...extension, response: { 200: ClockView } },
-    preHandler: auth,
   }, async (request) => clockView(request.clientId))
 
   app.post<{ Body: Static<typeof AdvanceBody> }>('/sandbox/clock/advance', {
@@ -75,7 +71,6 @@ export async function sandboxRoutes (app: FastifyInstance, deps: Deps): Promise<
       response: { 200: ClockView },
     },
     preValidation: requireJsonBody,
-    preHandler: auth,
   }, async (request) => {
     const parsed = parseDuration(request.body.by)
     if ('error' in parsed) throw invalidField('by', parsed.error)
@@ -90,7 +85,6 @@ export async function sandboxRoutes (app: FastifyInstance, deps: Deps): Promise<
 
   app.post('/sandbox/clock/reset', {
     schema: { summary: 'Put the client\'s clock back to real time (sandbox)', description: 'Extension.', ...extension, response: { 200: ClockView } },
-    preHandler: auth,
   }, async (request) => {
     await deps.clock.reset(request.clientId)
     return clockView(request.clientId)
@@ -104,7 +98,6 @@ export async function sandboxRoutes (app: FastifyInstance, deps: Deps): Promise<
       ...extension,
       response: { 204: Type.Null() },
     },
-    preHandler: auth,
   }, async (request, reply) => {
     await resetClientSandbox(deps.db, request.clientId)
     return reply.code(204).send()

@@ -2,7 +2,6 @@ import type { Static } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import { ApiError, invalidField } from '../../contract/errors.ts'
 import type { Deps } from '../../deps.ts'
-import { requireDataToken } from '../../http/authenticate.ts'
 import { createWebhookDispatcher } from './webhook.dispatcher.ts'
 import { type DeliveryCursor, findDelivery, listDeliveries, requeueEvent } from './webhook.repository.ts'
 import { DeliveryPageSchema, DeliverySchema, EventParams, ListDeliveriesQuery } from './webhook.schema.ts'
@@ -36,10 +35,11 @@ export async function webhookRoutes (app: FastifyInstance, deps: Deps): Promise<
     return { keys: [{ kty, crv, x, y, kid, alg: alg ?? 'ES512', use: use ?? 'sig' }] }
   })
 
-  const auth = requireDataToken(deps.tokens)
+}
 
+/** The delivery log and redelivery (extensions), for the calling client: registered in the authenticated scope (app.ts). */
+export async function webhookDeliveryRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
   app.get<{ Querystring: Static<typeof ListDeliveriesQuery> }>('/v3/webhook-deliveries', {
-    preHandler: auth,
     schema: {
       tags: ['Webhooks'],
       summary: 'Webhook delivery log (extension)',
@@ -61,7 +61,6 @@ export async function webhookRoutes (app: FastifyInstance, deps: Deps): Promise<
   })
 
   app.post<{ Params: Static<typeof EventParams> }>('/v3/webhook-deliveries/:event_id/redeliver', {
-    preHandler: auth,
     schema: {
       tags: ['Webhooks'],
       summary: 'Redeliver a webhook event (extension)',

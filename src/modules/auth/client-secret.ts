@@ -1,0 +1,26 @@
+import type { Kysely } from 'kysely'
+import { ids, sha256 } from '../../contract/ids.ts'
+import type { Database } from '../../storage/database.ts'
+
+/**
+ * A client's secret and the tokens issued under it. Every access token carries the client's token generation
+ * (claim `gen`); rotating the secret moves the generation on in the same statement, and every authenticated
+ * request compares the two (src/http/authenticate.ts). So a rotated or deleted client's tokens are refused at
+ * once, by every process sharing the database: nothing is remembered in memory that could disagree.
+ */
+
+/** A new secret for the client, to be shown once; undefined for an unknown client. The old secret and tokens stop working. */
+export async function rotateSecret (db: Kysely<Database>, clientId: string): Promise<string | undefined> {
+  const secret = ids.token()
+  const r = await db.updateTable('clients')
+    .set((eb) => ({ secret_hash: sha256(secret), token_generation: eb('token_generation', '+', 1) }))
+    .where('id', '=', clientId)
+    .executeTakeFirst()
+  return Number(r.numUpdatedRows) > 0 ? secret : undefined
+}
+
+/** The generation the client's tokens must carry, or undefined when the client no longer exists. */
+export async function currentTokenGeneration (db: Kysely<Database>, clientId: string): Promise<number | undefined> {
+  const row = await db.selectFrom('clients').select('token_generation').where('id', '=', clientId).executeTakeFirst()
+  return row ? Number(row.token_generation) : undefined
+}
