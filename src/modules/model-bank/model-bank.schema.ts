@@ -86,4 +86,6 @@ export const sandboxAuthorizeSchema = {
     'with SANDBOX_CONTROL=off.',
   params: ProviderParams,
   body: SandboxAuthorizeBody,
+  // Ledgerite's own token, checked in onRequest (model-bank.routes.ts), as on every sandbox control route.
+  security: [{ OAuth2: ['data'] }],
 }
