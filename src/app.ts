@@ -7,6 +7,7 @@ import { injectFetch } from './http/inject-fetch.ts'
 import { registerJsonBodyParser } from './http/json-body-parser.ts'
 import { registerOpenApi } from './http/openapi.ts'
 import { refuseUnstorableText } from './http/text-guard.ts'
+import { useTokenAuthentication } from './http/authenticate.ts'
 import { genTraceId, TRACE_HEADER } from './http/trace-id.ts'
 import { validatorCompiler } from './http/validation.ts'
 import { tokenRoutes } from './modules/auth/token.routes.ts'
@@ -14,13 +15,13 @@ import { connectionRoutes } from './modules/connections/connection.routes.ts'
 import { consoleRoutes } from './modules/console/console.routes.ts'
 import { dataRoutes } from './modules/data/data.routes.ts'
 import { homeRoutes } from './modules/home/home.routes.ts'
-import { bankStepRoutes } from './modules/journey/bank-step.routes.ts'
+import { bankStepRoutes, providerSelectionRoutes } from './modules/journey/bank-step.routes.ts'
 import { journeyRoutes } from './modules/journey/journey.routes.ts'
 import { modelBankRoutes } from './modules/model-bank/model-bank.routes.ts'
 import { opsRoutes } from './modules/ops/ops.routes.ts'
 import { providerRoutes } from './modules/providers/provider.routes.ts'
 import { sandboxRoutes } from './modules/sandbox/sandbox.routes.ts'
-import { webhookRoutes } from './modules/webhooks/webhook.routes.ts'
+import { webhookDeliveryRoutes, webhookRoutes } from './modules/webhooks/webhook.routes.ts'
 
 export interface BuildAppOptions {
   /** pino logger options, or false for none (tests). */
@@ -35,11 +36,22 @@ export const BODY_LIMIT = 64 * 1024
  * build this and call `inject`.
  */
 export async function buildApp (deps: Deps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  // Served at an https PUBLIC_URL, browsers are told to use nothing else for a year (RFC 6797): on every reply,
+  // those made before routing (a badly encoded path, which runs no hook) included.
+  const hsts = deps.config.publicUrl.startsWith('https:') ? 'max-age=31536000' : undefined
   const app = Fastify({
     logger: options.logger ?? false,
     genReqId: genTraceId,
     logController: new LogController({ requestIdLogLabel: 'trace_id' }),
     bodyLimit: BODY_LIMIT,
+    // A request must arrive whole within REQUEST_TIMEOUT_MS, or its socket is closed (408): a client trickling a
+    // body cannot hold a connection open. Node checks open connections at `connectionsCheckingInterval`, so that
+    // is kept well under the timeout; headers get no longer than the whole request.
+    requestTimeout: deps.config.requestTimeoutMs,
+    http: {
+      headersTimeout: Math.min(60_000, deps.config.requestTimeoutMs),
+      connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(deps.config.requestTimeoutMs / 10))),
+    },
     // Reject __proto__ and constructor.prototype keys in JSON instead of silently dropping them.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
@@ -50,6 +62,7 @@ export async function buildApp (deps: Deps, options: BuildAppOptions = {}): Prom
     serializerOpts: { ajv: { validateFormats: false } },
     // Errors Fastify raises before routing (a badly percent-encoded path) get the same problem+json as any other.
     frameworkErrors: (err, request, reply) => {
+      if (hsts) reply.header('Strict-Transport-Security', hsts)
       if (err.code === 'FST_ERR_BAD_URL') {
         return sendError(request, reply, new ApiError('NOT_FOUND', `The path ${JSON.stringify(request.url.split('?')[0])} is not a valid URL path (bad percent-encoding).`))
       }
@@ -61,6 +74,7 @@ export async function buildApp (deps: Deps, options: BuildAppOptions = {}): Prom
   registerJsonBodyParser(app, BODY_LIMIT)
   await app.register(formbody, { bodyLimit: BODY_LIMIT })
 
+  if (hsts) app.addHook('onSend', async (_request, reply) => { reply.header('Strict-Transport-Security', hsts) })
   app.addHook('onRequest', async (request, reply) => {
     reply.header(TRACE_HEADER, request.id)
     reply.header('X-Content-Type-Options', 'nosniff')
@@ -76,14 +90,21 @@ export async function buildApp (deps: Deps, options: BuildAppOptions = {}): Prom
 
   // Each module is a plugin given the same deps; order only matters for hooks, and no module adds global ones.
   await app.register(async (s) => tokenRoutes(s, deps))
-  await app.register(async (s) => connectionRoutes(s, deps))
-  await app.register(async (s) => providerRoutes(s, deps))
+  // The authenticated scope: every route answering to a client's access token, the token checked in onRequest
+  // (before the body is read or validated) by one hook (src/http/authenticate.ts).
+  await app.register(async (authenticated) => {
+    useTokenAuthentication(authenticated, deps.tokens)
+    await authenticated.register(async (s) => connectionRoutes(s, deps))
+    await authenticated.register(async (s) => providerRoutes(s, deps))
+    await authenticated.register(async (s) => providerSelectionRoutes(s, deps))
+    await authenticated.register(async (s) => dataRoutes(s, deps))
+    await authenticated.register(async (s) => webhookDeliveryRoutes(s, deps))
+    if (deps.config.sandboxControl) await authenticated.register(async (s) => sandboxRoutes(s, deps))
+  })
   await app.register(async (s) => journeyRoutes(s, deps))
   await app.register(async (s) => bankStepRoutes(s, deps))
   await app.register(async (s) => modelBankRoutes(s, deps))
-  await app.register(async (s) => dataRoutes(s, deps))
   await app.register(async (s) => webhookRoutes(s, deps))
-  if (deps.config.sandboxControl) await app.register(async (s) => sandboxRoutes(s, deps))
   await app.register(async (s) => consoleRoutes(s, deps))
   await app.register(async (s) => opsRoutes(s, deps))
   await app.register(async (s) => homeRoutes(s, deps))

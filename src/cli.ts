@@ -6,6 +6,8 @@ import { brandingChangeFrom, checkLogo } from './modules/journey/branding.ts'
 import { saveBranding } from './modules/journey/branding.repository.ts'
 import { MODEL_BANK_USAGE, ModelBankCliError, modelBankCommand } from './modules/model-bank/model-bank.cli.ts'
 import { checkWebhookUri } from './modules/webhooks/webhook.destination.ts'
+import { rotateSecret } from './modules/auth/client-secret.ts'
+import { deleteClientSessions } from './modules/console/console.session.ts'
 import { startServer } from './server.ts'
 import { createDb } from './storage/create-db.ts'
 import { StorageDamagedError } from './storage/health.ts'
@@ -21,6 +23,8 @@ const USAGE = `Usage: ledgerite <command>
   clients update CLIENT_ID [--add-redirect-uri URI …] [--remove-redirect-uri URI …] [--webhook-uri URI|--no-webhook] [--aisp-licence|--no-aisp-licence]
                  [--display-name NAME] [--logo-file PNG|JPEG|WEBP|--no-logo] [--accent-color #RRGGBB] [--privacy-url URL]
                  (hosted-page branding; an empty value clears a field)
+  clients rotate-secret CLIENT_ID          a new secret, printed once; the old secret, the client's access tokens and
+                                          Console sessions stop working at once
   clients delete CLIENT_ID
 ${MODEL_BANK_USAGE}
 
@@ -117,6 +121,15 @@ async function clients (args: string[]): Promise<void> {
         return client && { ...client, branding: await saveBranding(db, id, branding, new Date()) }
       })
       return updated ? print(updated) : fail(`no client ${id}`)
+    }
+    case 'rotate-secret': {
+      const id = positionals[0] ?? fail('clients rotate-secret needs CLIENT_ID')
+      const secret = await withDb(async (db) => {
+        const rotated = await rotateSecret(db, id)
+        if (rotated) await deleteClientSessions(db, id)
+        return rotated
+      })
+      return secret ? print({ client_id: id, client_secret: secret }) : fail(`no client ${id}`)
     }
     case 'delete': {
       const id = positionals[0] ?? fail('clients delete needs CLIENT_ID')
