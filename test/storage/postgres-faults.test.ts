@@ -137,6 +137,9 @@ test('the server unreachable: requests and /readyz answer 503 at once, workers b
   const ready = await h.ready()
   assert.equal(ready.statusCode, 503)
   assert.deepEqual(ready.json().checks, { database: 'unavailable' })
+  const metrics = await h.app.inject({ method: 'GET', url: '/metrics' })
+  assert.equal(metrics.statusCode, 200, 'metrics still answer, when they matter most')
+  assert.match(metrics.body, /^ledgerite_webhook_queue_depth NaN$/m)
   await eventually('the probe worker has failed', async () => workerErrors.some((e) => e.worker === 'probe'))
 
   await proxy.up()

@@ -23,9 +23,14 @@ const ext = (description: string) => ({ schema: { description, 'x-ledgerite-exte
 
 export async function opsRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
   deps.metrics.gauge('ledgerite_webhook_queue_depth', 'Webhook events waiting for delivery (pending).', async () => {
-    const row = await deps.db.selectFrom('webhook_events').select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('status', '=', 'pending').executeTakeFirst()
-    return Number(row?.n ?? 0)
+    // While the database is away the depth is unknown (NaN), and /metrics still answers: an outage is when it matters.
+    try {
+      const row = await deps.db.selectFrom('webhook_events').select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', '=', 'pending').executeTakeFirst()
+      return Number(row?.n ?? 0)
+    } catch {
+      return Number.NaN
+    }
   })
 
   app.get('/healthz', ext('Liveness: the process answers. An operational extension, not part of the Data API.'), async () => ({ status: 'ok' }))
