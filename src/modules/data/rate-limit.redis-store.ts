@@ -26,6 +26,10 @@ for i = 2, #scores, 2 do out[#out + 1] = scores[i] end
 return out
 `
 
+/**
+ * While Redis is away a hit fails at once (no offline queue, a 1 s command timeout: connectRedis in deps.ts) and the
+ * call answers 503 with Retry-After (storage/health.ts): never let through uncounted, never left waiting in a queue.
+ */
 type HitCommand = (key: string, now: number, window: number, limit: number, member: string) => Promise<Array<number | string>>
 
 export function createRedisRateLimiter (redis: Redis, prefix: string): RateLimiter {
