@@ -2,6 +2,9 @@
  * The one catalogue of errors Ledgerite answers with. Each entry fixes the wire `type`, `title` and status,
  * exactly as the Data API v3 error table publishes them (docs "Data v3 errors" and the OpenAPI ProblemDetails*
  * schemas). Call sites add only the `detail` and, for Invalid Parameters, the `errors` map.
+ * Every `type` is one of the nine the contract publishes (PUBLISHED_TYPES): statuses the contract has no type for
+ * (405, 413, 415, 501, 503, and 502 Feature Not Supported) carry the closest published type, with that type's
+ * title, and say precisely what happened in `detail` (behaviour notes, "Problem types").
  * Wire values — do not rename.
  */
 const BASE = 'https://docs.truelayer.com/docs/error-types'
@@ -13,20 +16,29 @@ export const Errors = {
   UNAUTHENTICATED: { status: 401, type: `${BASE}#unauthenticated`, title: 'Unauthenticated', detail: 'A Bearer token must be provided in the Authorization header.' },
   FORBIDDEN: { status: 403, type: `${BASE}#forbidden`, title: 'Forbidden', detail: 'The token used for Authorization is not authorized to perform the request.' },
   NOT_FOUND: { status: 404, type: `${BASE}#not-found`, title: 'Not Found', detail: 'Resource could not be found.' },
-  METHOD_NOT_ALLOWED: { status: 405, type: `${BASE}#method-not-allowed`, title: 'Method Not Allowed', detail: 'The method is not allowed on this resource.' },
-  PAYLOAD_TOO_LARGE: { status: 413, type: `${BASE}#payload-too-large`, title: 'Payload Too Large', detail: 'The request body is larger than the 64 KiB allowed.' },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, type: `${BASE}#unsupported-media-type`, title: 'Unsupported Media Type', detail: 'The request body must be sent as application/json.' },
+  // No published type: the operation is not there for this method, the nearest of "Not Found".
+  METHOD_NOT_ALLOWED: { status: 405, type: `${BASE}#not-found`, title: 'Not Found', detail: 'The method is not allowed on this resource.' },
+  // No published type: the body is what is wrong, so Invalid Parameters (with `errors` naming `body` or the header).
+  PAYLOAD_TOO_LARGE: { status: 413, type: `${BASE}#invalid-parameters`, title: 'Invalid Parameters', detail: 'The request body is larger than the 64 KiB allowed.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, type: `${BASE}#invalid-parameters`, title: 'Invalid Parameters', detail: 'The request body must be sent as application/json.' },
   RATE_LIMIT_EXCEEDED: { status: 429, type: `${BASE}#rate-limit-exceeded`, title: 'Rate Limit Exceeded', detail: 'Too many API requests have been received within the allowed time frame.' },
   UNKNOWN_ERROR: { status: 500, type: `${BASE}#unknown-error`, title: 'Unknown Error', detail: 'An error occurred. Please contact customer support.' },
-  NOT_IMPLEMENTED: { status: 501, type: `${BASE}#not-implemented`, title: 'Not Implemented', detail: 'This feature is not implemented by this server yet.' },
+  // No published type: what is asked for does not exist on this server, the nearest of "Not Found".
+  NOT_IMPLEMENTED: { status: 501, type: `${BASE}#not-found`, title: 'Not Found', detail: 'This feature is not implemented by this server yet.' },
   PROVIDER_ERROR: { status: 502, type: `${BASE}#provider-error`, title: 'Provider Error', detail: 'Provider is temporarily unavailable, please retry.' },
-  // The real service documents this title without a published type URI; the anchor follows its siblings.
-  FEATURE_NOT_SUPPORTED: { status: 502, type: `${BASE}#feature-not-supported`, title: 'Feature Not Supported', detail: "The provider doesn't support this endpoint or feature." },
+  // The real service documents "Feature Not Supported" (502) without a type URI: the published 502 type and title.
+  FEATURE_NOT_SUPPORTED: { status: 502, type: `${BASE}#provider-error`, title: 'Provider Error', detail: "The provider doesn't support this endpoint or feature." },
   // No published type for 503 (v1 lists `temporarily_unavailable`): Ledgerite's own fault, the nearest of "Unknown
   // Error". Sent with Retry-After when the database or Redis cannot be reached, or the SQLite file is locked elsewhere.
   SERVICE_UNAVAILABLE: { status: 503, type: `${BASE}#unknown-error`, title: 'Unknown Error', detail: 'The service is temporarily unavailable; retry after the number of seconds in Retry-After.' },
   GATEWAY_TIMEOUT: { status: 504, type: `${BASE}#gateway-timeout`, title: 'Gateway Timeout', detail: 'The request timed out waiting for a response from the provider.' },
 } as const
+
+/** The problem types the contract publishes (the OpenAPI's ProblemDetails* schemas and the docs' error table). */
+export const PUBLISHED_TYPES: ReadonlySet<string> = new Set(
+  ['invalid-parameters', 'invalid_state', 'unauthenticated', 'forbidden', 'not-found', 'rate-limit-exceeded', 'unknown-error', 'provider-error', 'gateway-timeout']
+    .map((anchor) => `${BASE}#${anchor}`),
+)
 
 export type ErrorCode = keyof typeof Errors
 export type ErrorSpec = (typeof Errors)[ErrorCode]
@@ -57,14 +69,29 @@ export class ApiError extends Error {
   get statusCode (): number { return this.spec.status }
 }
 
-/** Invalid Parameters naming every field at fault. */
-export function invalidParameters (errors: FieldErrors, detail = 'The request body was invalid.'): ApiError {
-  return new ApiError('INVALID_PARAMETERS', detail, { errors })
+/**
+ * `lead` ("The request body was invalid.") and every field at fault, in one sentence — many clients log only
+ * `detail`: "The request body was invalid: scopes[0] must be one of: …; user.name is required."
+ */
+export function describeInvalid (lead: string, errors: FieldErrors): string {
+  const parts = Object.entries(errors).map(([field, messages]) => `${field} ${messages.map((m) => m.replace(/\.$/, '')).join(', and ')}`)
+  if (parts.length === 0) return lead
+  const sentence = `${lead.replace(/\.$/, '')}: ${parts.join('; ')}`
+  return /[?!]$/.test(sentence) ? sentence : `${sentence}.`
 }
 
-/** Invalid Parameters for a single field. */
+/**
+ * Invalid Parameters naming every field at fault: `errors` keyed by field, parameter or header name, and a
+ * `detail` of `lead` followed by those fields (describeInvalid), then `after` (a list of options, say).
+ */
+export function invalidParameters (errors: FieldErrors, lead = 'The request body was invalid.', after?: string): ApiError {
+  const detail = describeInvalid(lead, errors)
+  return new ApiError('INVALID_PARAMETERS', after ? `${detail} ${after}` : detail, { errors })
+}
+
+/** Invalid Parameters for a single field; `detail`, when given, replaces the whole sentence (a page's wording). */
 export function invalidField (field: string, message: string, detail?: string): ApiError {
-  return invalidParameters({ [field]: [message] }, detail ?? `${field}: ${message}`)
+  return detail === undefined ? invalidParameters({ [field]: [message] }) : new ApiError('INVALID_PARAMETERS', detail, { errors: { [field]: [message] } })
 }
 
 /**
@@ -86,7 +113,8 @@ export class FieldErrorCollector {
     addFieldError(this.errors, field, message)
   }
   get empty (): boolean { return Object.keys(this.errors).length === 0 }
-  throwIfAny (detail = 'The request body was invalid.'): void {
-    if (!this.empty) throw invalidParameters(this.errors, detail)
+  /** `lead` says which part was invalid; the fields follow it in `detail`, then `after`. */
+  throwIfAny (lead = 'The request body was invalid.', after?: string): void {
+    if (!this.empty) throw invalidParameters(this.errors, lead, after)
   }
 }

@@ -3,8 +3,9 @@ import { ApiError, invalidParameters } from '../contract/errors.ts'
 import { PROBLEM_CONTENT_TYPE, toProblem } from '../contract/problem.ts'
 import { faultDetail, type StorageFault, storageFault } from '../storage/health.ts'
 import { htmlErrorPage } from './html-error-page.ts'
+import { unsupportedMediaType } from './require-json.ts'
 import { TRACE_HEADER } from './trace-id.ts'
-import { formatValidationErrors, type HintFn } from './validation.ts'
+import { formatValidationErrors, type HintFn, validationLead } from './validation.ts'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -22,29 +23,28 @@ function toApiError (err: FastifyError & { body?: unknown }, request: FastifyReq
     const context = err.validationContext ?? 'body'
     const data = context === 'body' ? request.body : undefined
     const errors = formatValidationErrors(err.validation as never, context, data, request.routeOptions.config?.hints)
-    const detail = context === 'headers' ? 'The request headers were invalid.' : context === 'body' ? 'The request body was invalid.' : `The request ${context} was invalid.`
-    return invalidParameters(errors, detail)
+    return invalidParameters(errors, validationLead(context))
   }
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ApiError('UNSUPPORTED_MEDIA_TYPE', `Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')} is not supported: send the body as application/json.`)
+      return unsupportedMediaType(request.headers['content-type'])
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError('PAYLOAD_TOO_LARGE')
+      return new ApiError('PAYLOAD_TOO_LARGE', undefined, { errors: { body: ['is larger than the 64 KiB allowed'] } })
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return invalidParameters({ body: ['must not be empty when Content-Type is application/json'] }, 'The request body was empty.')
+      return invalidParameters({ body: ['must not be empty when Content-Type is application/json'] })
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return invalidParameters({ body: ['Content-Length does not match the body sent'] })
   }
   if (err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
     // JSON.parse says where it stopped ("… at position 87"); pass that on, it is the fix.
-    return invalidParameters({ body: [`is not valid JSON: ${err.message}`] }, `The request body is not valid JSON: ${err.message}`)
+    return invalidParameters({ body: [`is not valid JSON: ${err.message}`] })
   }
   if (err.statusCode === 400 && /prototype|constructor/i.test(err.message)) {
     return invalidParameters({ body: ['must not contain __proto__ or constructor.prototype keys'] })
   }
   if (err.statusCode === 405) return new ApiError('METHOD_NOT_ALLOWED')
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-    return invalidParameters({ request: [err.message] }, err.message)
+    return invalidParameters({ request: [err.message] }, 'The request was invalid.')
   }
   const fault = storageFault(err)
   if (fault) return unavailable(fault)

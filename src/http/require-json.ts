@@ -9,6 +9,12 @@ export async function requireJsonBody (request: FastifyRequest): Promise<void> {
   if (request.body === undefined && !request.headers['content-type']) return
   const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
   if (type !== 'application/json' && !type.endsWith('+json')) {
-    throw new ApiError('UNSUPPORTED_MEDIA_TYPE', `Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')} is not supported: send the body as application/json.`)
+    throw unsupportedMediaType(request.headers['content-type'])
   }
+}
+
+/** 415, typed Invalid Parameters (the contract publishes no type of its own for it), naming the header at fault. */
+export function unsupportedMediaType (contentType: string | undefined): ApiError {
+  return new ApiError('UNSUPPORTED_MEDIA_TYPE', `The request body was sent as ${JSON.stringify(contentType ?? '')}: send it as application/json.`,
+    { errors: { 'Content-Type': ['must be application/json'] } })
 }

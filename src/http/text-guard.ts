@@ -11,7 +11,7 @@ export async function refuseUnstorableText (request: FastifyRequest): Promise<vo
   const params = request.params as Record<string, unknown> | undefined
   if (params && findUnstorableText(params, '')) throw new ApiError('NOT_FOUND')
   const query = findUnstorableText(request.query, '')
-  if (query) throw invalidParameters({ [query.path]: [query.problem] }, 'The request query string was invalid.')
+  if (query) throw invalidParameters({ [query.path]: [query.problem] }, 'The request parameters were invalid.')
   if (request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) {
     const form = findUnstorableText(request.body, '')
     if (form) throw invalidParameters({ [form.path]: [form.problem] })

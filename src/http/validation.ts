@@ -8,11 +8,13 @@ import { addFieldError, type FieldErrors } from '../contract/errors.ts'
 
 /**
  * Schema compilers. Bodies are validated strictly (no type coercion, unknown fields refused, every error
- * collected); query strings, params and headers arrive as text, so they are coerced.
+ * collected); query strings, params and headers arrive as text, so they are coerced. Body errors are verbose
+ * (they carry their schema and data) so that a union whose `type` is missing can still name unknown fields.
  */
 function makeAjv (coerce: boolean): Ajv {
   const ajv = new Ajv({
     allErrors: true,
+    verbose: !coerce,
     coerceTypes: coerce ? 'array' : false,
     useDefaults: true,
     removeAdditional: false,
@@ -65,32 +67,72 @@ function messageOf (err: ErrorObject): string {
   }
 }
 
-function fieldOf (err: ErrorObject, prefix: string): string {
+/**
+ * The key of an `errors` entry: the field path in a body (`provider_selection.filter.countries[0]`), the
+ * parameter's own name in a query string or path (`type`, `request_id`), the header's published name for a
+ * header (`Connection-Id`) — never the part of the request it came in (`querystring.type`).
+ */
+function fieldOf (err: ErrorObject, context: string): string {
   const p = err.params as Record<string, unknown>
   const child = err.keyword === 'required'
     ? String(p.missingProperty)
     : err.keyword === 'additionalProperties' ? String(p.additionalProperty) : undefined
-  const path = toFieldPath(err.instancePath, child)
-  return prefix ? (path ? `${prefix}.${path}` : prefix) : (path || 'body')
+  if (context === 'headers') return headerName(child ?? err.instancePath.split('/')[1] ?? '')
+  return toFieldPath(err.instancePath, child) || (context === 'body' ? 'body' : 'request')
+}
+
+/** The lead of an Invalid Parameters `detail` for the part of the request Ajv refused; the fields follow it. */
+export function validationLead (context: string): string {
+  if (context === 'headers') return 'The request headers were invalid.'
+  if (context === 'body') return 'The request body was invalid.'
+  return 'The request parameters were invalid.'
 }
 
 /** Turns Ajv's errors into the `errors` map of an Invalid Parameters problem: every field, every problem. */
 export function formatValidationErrors (errors: ErrorObject[], context: string, data: unknown, hint?: HintFn): FieldErrors {
   const out: FieldErrors = {}
-  const prefix = context === 'body' ? '' : context
   // Discriminated unions report failures of the branch picked by `type`; `if` and `anyOf`/`oneOf` summary
   // errors only repeat what the branch errors already say.
   const useful = errors.filter((e) => !['if', 'anyOf', 'oneOf', 'discriminator'].includes(e.keyword) || errors.length === 1)
   for (const err of useful.length > 0 ? useful : errors) {
-    const field = context === 'headers' ? headerName(err) : fieldOf(err, prefix)
-    const message = hint?.(field, err, data) ?? messageOf(err)
-    addFieldError(out, field, message)
+    const field = fieldOf(err, context)
+    addFieldError(out, field, hint?.(field, err, data) ?? messageOf(err))
+  }
+  for (const err of errors.filter((e) => e.keyword === 'discriminator')) {
+    for (const extra of unknownFieldsOfUnion(err)) {
+      const field = fieldOf(extra, context)
+      addFieldError(out, field, hint?.(field, extra, data) ?? messageOf(extra))
+    }
   }
   return out
 }
 
-function headerName (err: ErrorObject): string {
-  const p = err.params as Record<string, unknown>
-  const raw = err.keyword === 'required' ? String(p.missingProperty) : err.instancePath.split('/')[1] ?? 'headers'
-  return raw.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('-')
+/**
+ * A union whose `type` is missing or unknown picks no branch, so Ajv says nothing of the object's other fields.
+ * Every problem belongs in the one 400: fields that no branch of the union declares are reported as unknown
+ * (`user_consent: {"state": …}` → `user_consent.type` is required, and `user_consent.state` is not a field).
+ */
+function unknownFieldsOfUnion (err: ErrorObject): ErrorObject[] {
+  const schema = err.parentSchema as { oneOf?: Array<{ properties?: Record<string, unknown> }>, properties?: Record<string, unknown> } | undefined
+  const value = err.data
+  if (!schema?.oneOf || value === null || typeof value !== 'object' || Array.isArray(value)) return []
+  const known = new Set(Object.keys(schema.properties ?? {}))
+  for (const branch of schema.oneOf) for (const k of Object.keys(branch.properties ?? {})) known.add(k)
+  return Object.keys(value)
+    .filter((k) => !known.has(k))
+    .map((k) => ({ ...err, keyword: 'additionalProperties', params: { additionalProperty: k } }))
+}
+
+/** Headers by the names the contract publishes them under; any other in the usual Title-Case. */
+const HEADER_NAMES: Record<string, string> = {
+  'connection-id': 'Connection-Id',
+  'tl-user-ip': 'Tl-User-IP',
+  'x-device-user-agent': 'X-Device-User-Agent',
+  authorization: 'Authorization',
+  'content-type': 'Content-Type',
+}
+
+function headerName (raw: string): string {
+  const lower = raw.toLowerCase()
+  return HEADER_NAMES[lower] ?? lower.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('-')
 }

@@ -103,20 +103,29 @@ test('a return URI registered by another client is not registered for this one',
   assert.match(b.errors['hosted_page.return_uri'][0], /not registered for this client/)
 })
 
-test('another content type → 415', async (t) => {
+// 413 and 415 have no published problem type: they carry Invalid Parameters (the closest), keyed by what is wrong.
+const INVALID_PARAMETERS = 'https://docs.truelayer.com/docs/error-types#invalid-parameters'
+
+test('another content type → 415, typed Invalid Parameters, naming the Content-Type header', async (t) => {
   const h = await buildTestApp(t)
   const c = await h.client()
   const form = await h.inject({ method: 'POST', url: '/v3/data-connections', headers: { ...c.auth, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'scopes=accounts' })
-  problem(form, 415, 'Unsupported Media Type')
+  const b = problem(form, 415, 'Invalid Parameters')
+  assert.equal(b.type, INVALID_PARAMETERS)
+  assert.deepEqual(b.errors, { 'Content-Type': ['must be application/json'] })
+  assert.match(b.detail, /application\/x-www-form-urlencoded.*send it as application\/json/)
   const text = await h.inject({ method: 'POST', url: '/v3/data-connections', headers: { ...c.auth, 'content-type': 'text/plain' }, payload: JSON.stringify(CONFIG_1) })
-  problem(text, 415, 'Unsupported Media Type')
+  assert.deepEqual(problem(text, 415, 'Invalid Parameters').errors, { 'Content-Type': ['must be application/json'] })
 })
 
-test('a body over 64 KiB → 413', async (t) => {
+test('a body over 64 KiB → 413, typed Invalid Parameters, naming the body', async (t) => {
   const h = await buildTestApp(t)
   const c = await h.client()
   const big = { ...CONFIG_1, metadata: { pad: 'x'.repeat(70 * 1024) } }
-  problem(await create(h, c, big), 413, 'Payload Too Large')
+  const b = problem(await create(h, c, big), 413, 'Invalid Parameters')
+  assert.equal(b.type, INVALID_PARAMETERS)
+  assert.deepEqual(b.errors, { body: ['is larger than the 64 KiB allowed'] })
+  assert.match(b.detail, /64 KiB/)
 })
 
 test('malformed JSON → 400 naming the line, column and position', async (t) => {

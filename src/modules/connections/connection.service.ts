@@ -1,4 +1,4 @@
-import { ApiError, type FieldErrors, FieldErrorCollector } from '../../contract/errors.ts'
+import { ApiError, type FieldErrors, FieldErrorCollector, invalidParameters } from '../../contract/errors.ts'
 import { ids, sha256 } from '../../contract/ids.ts'
 import type { Deps } from '../../deps.ts'
 import { endUserIp } from '../../http/end-user-ip.ts'
@@ -60,7 +60,7 @@ export async function createConnection (
     }
   }
   const onlyHeader = Object.keys(errors.errors).every((f) => f === 'Tl-User-IP')
-  errors.throwIfAny([onlyHeader ? 'The Tl-User-IP header was invalid.' : 'The request body was invalid.', ...notes].join(' '))
+  errors.throwIfAny(onlyHeader ? 'The request headers were invalid.' : 'The request body was invalid.', notes.join(' ') || undefined)
 
   const body = input.body as CreateConnectionBody
   const configuration = configurationOfRequest(body)
@@ -149,7 +149,7 @@ function decodeCursor (cursor: string): { createdAt: string, id: string } {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
     if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') return { createdAt: v[0], id: v[1] }
   } catch {}
-  throw new ApiError('INVALID_PARAMETERS', 'The request querystring was invalid.', { errors: { cursor: ['is not a cursor this server issued: pass pagination.next_cursor from the previous page unchanged'] } })
+  throw invalidParameters({ cursor: ['is not a cursor this server issued: pass pagination.next_cursor from the previous page unchanged'] }, 'The request parameters were invalid.')
 }
 
 /** GET /v3/data-connections (extension): the client's connections, newest first. */
