@@ -28,8 +28,9 @@ describe('journey failures in a browser', () => {
     const page = await context.newPage()
     await page.goto(created.hosted_page!.uri)
     await page.getByRole('button', { name: 'Decline' }).click()
-    await page.getByRole('heading', { name: 'Your bank could not be connected' }).waitFor()
-    assert.match(await mainText(page), /You declined to share your data\./)
+    // the user's own choice: a neutral page, not an error
+    await page.getByRole('heading', { name: 'You didn’t share your data' }).waitFor()
+    assert.match(await mainText(page), /Nothing was shared with Budget Buddy\./)
     await screenshot(page, 'failure-01-declined-result')
     await page.getByRole('link', { name: 'Continue to Budget Buddy' }).click()
     await page.waitForURL(/^https:\/\/your-app\.com\/callback\?/)
@@ -40,7 +41,7 @@ describe('journey failures in a browser', () => {
     assert.equal(c.failure_reason, 'user_declined_consent')
     // The hosted link now only shows the result: the journey cannot be restarted with it.
     await page.goto(created.hosted_page!.uri)
-    await page.getByRole('heading', { name: 'Your bank could not be connected' }).waitFor()
+    await page.getByRole('heading', { name: 'You didn’t share your data' }).waitFor()
     await context.close()
   })
 

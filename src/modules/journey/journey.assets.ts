@@ -1,10 +1,9 @@
-import { escapeHtml } from '../../http/escape.ts'
-import type { Provider } from '../providers/provider.catalog.ts'
 
 /**
  * The hosted pages' static assets, served from the package (no CDN): one stylesheet, one small script for the
- * desktop page's live update, and each provider's logo tile drawn from its name and colour (the catalogue's logo
- * URIs point at a CDN the page's CSP does not allow, and must work offline).
+ * desktop page's live update and one for the picker's search as you type. Providers' marks are drawn from the
+ * catalogue (provider-marks.ts): the catalogue's logo URIs point at a CDN the CSP does not allow, and must work
+ * offline.
  *
  * Colours are chosen for contrast ≥ 4.5:1 (WCAG AA): text #1b1b1f on #ffffff is 16.8:1, muted #4b4b55 is 8.4:1,
  * the primary button's #ffffff on #0b57d0 is 6.3:1, links #0b57d0 on #ffffff 6.3:1, errors #a4161a 7.7:1.
@@ -47,15 +46,19 @@ p{margin:.5rem 0}
 .search label{position:absolute;left:-999px}
 .search input{flex:1;min-width:0;font:inherit;padding:.6rem .75rem;border:2px solid #4b4b55;border-radius:8px;min-height:48px}
 .tabs{display:flex;flex-wrap:wrap;gap:.4rem;list-style:none;padding:0;margin:0 0 1rem}
-.tabs a{display:block;padding:.4rem .8rem;border:1px solid #4b4b55;border-radius:999px;text-decoration:none;color:#1b1b1f;font-size:.9rem}
+.tabs a{display:flex;align-items:center;min-height:44px;padding:.4rem .9rem;border:1px solid #4b4b55;border-radius:999px;text-decoration:none;color:#1b1b1f;font-size:.95rem}
 .tabs a[aria-current="page"]{background:#1b1b1f;color:#fff;border-color:#1b1b1f}
 .providers{list-style:none;padding:0;margin:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));gap:.5rem}
 .provider{display:flex;align-items:center;gap:.75rem;width:100%;font:inherit;font-size:1rem;text-align:left;padding:.6rem .75rem;background:#fff;border:1px solid #b9bcc6;border-radius:10px;cursor:pointer;color:#1b1b1f;min-height:56px}
 .provider:hover{border-color:#0b57d0;background:#f5f8ff}
-.provider img{width:40px;height:40px;border-radius:8px;flex:none}
+.provider svg,.bank-head svg{width:40px;height:40px;border-radius:8px;flex:none}
+.sprite{position:absolute;width:0;height:0;overflow:hidden}
+.group-title{font-size:1rem;margin:1rem 0 .5rem;color:#4b4b55}
+.not-listed{margin-top:1.25rem}
+[hidden]{display:none !important}
 .provider .country{margin-left:auto;font-size:.8rem;color:#4b4b55}
 .bank-head{display:flex;align-items:center;gap:.75rem;margin-bottom:1rem}
-.bank-head img{width:48px;height:48px;border-radius:10px}
+.bank-head svg{width:48px;height:48px;border-radius:10px}
 ul.scopes{padding-left:1.25rem;margin:.5rem 0 1rem}
 ul.scopes li{margin:.25rem 0}
 .note{background:#f4f5f7;border-radius:8px;padding:.75rem 1rem;margin:1rem 0}
@@ -126,21 +129,34 @@ export const JOURNEY_JS = `
 })()
 `.trim()
 
-/** Black or white initials, whichever contrasts more with the provider's colour. */
-function inkFor (bg: string): string {
-  const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(bg)
-  if (!m) return '#ffffff'
-  const lin = (h: string) => { const c = Number.parseInt(h, 16) / 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4 }
-  const l = 0.2126 * lin(m[1]!) + 0.7152 * lin(m[2]!) + 0.0722 * lin(m[3]!)
-  return (l + 0.05) / 0.05 > 1.05 / (l + 0.05) ? '#000000' : '#ffffff'
-}
-
-/** A provider's logo tile: its initials on its colour. */
-export function providerLogoSvg (p: Provider): string {
-  const words = p.display_name.replace(/[^\p{L}\p{N} ]/gu, ' ').split(/\s+/).filter(Boolean)
-  const initials = (words.length > 1 ? words[0]![0]! + words[1]![0]! : (words[0] ?? '?').slice(0, 2)).toUpperCase()
-  const bg = /^#[0-9A-Fa-f]{6}$/.test(p.bg_color) ? p.bg_color : '#4B4B55'
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="80" height="80" viewBox="0 0 80 80" role="img" aria-label="${escapeHtml(p.display_name)}">` +
-    `<rect width="80" height="80" rx="16" fill="${bg}"/>` +
-    `<text x="40" y="40" dy=".35em" text-anchor="middle" font-family="system-ui,-apple-system,Segoe UI,Roboto,sans-serif" font-size="30" font-weight="700" fill="${inkFor(bg)}">${escapeHtml(initials)}</text></svg>`
-}
+/**
+ * The picker's search as you type (progressive enhancement: without it, the search form is submitted and the
+ * server filters across every country). Hides the banks of this page that do not match, the group headings
+ * left empty, and shows the "no bank found" note, which points at the full search.
+ */
+export const PICKER_JS = `
+(function () {
+  var input = document.getElementById('q')
+  var lists = document.querySelectorAll('[data-bank-group]')
+  var none = document.getElementById('no-match')
+  if (!input || !lists.length || !none) return
+  function fold (s) { return s.normalize('NFD').replace(/[\\u0300-\\u036f]/g, '').toLowerCase() }
+  function filter () {
+    var q = fold(input.value.trim())
+    var shown = 0
+    for (var g = 0; g < lists.length; g++) {
+      var items = lists[g].querySelectorAll('li[data-search]')
+      var inGroup = 0
+      for (var i = 0; i < items.length; i++) {
+        var hit = !q || items[i].getAttribute('data-search').indexOf(q) !== -1
+        items[i].hidden = !hit
+        if (hit) inGroup++
+      }
+      lists[g].hidden = inGroup === 0
+      shown += inGroup
+    }
+    none.hidden = shown !== 0
+  }
+  input.addEventListener('input', filter)
+})()
+`.trim()

@@ -7,7 +7,8 @@ import { type Connection, configurationOf } from '../connections/connection.mode
 import { POLICY } from '../connections/connection.policy.ts'
 import { findProvider } from '../providers/provider.catalog.ts'
 import { accountsShared, chooseLanguage, countryName, isMessageKey, translator } from './i18n.ts'
-import { accentCss, JOURNEY_CSS, JOURNEY_JS, providerLogoSvg } from './journey.assets.ts'
+import { accentCss, JOURNEY_CSS, JOURNEY_JS, PICKER_JS } from './journey.assets.ts'
+import { markOf, markSprite, markSvg, symbolId } from './provider-marks.ts'
 import { appendSetCookie, checkCsrf, checkOrigin, cookieHeader, csrfField, parseCookies } from './journey.csrf.ts'
 import { JourneyPageError } from './journey.errors.ts'
 import type { MessageKey } from './journey.messages.ts'
@@ -29,6 +30,10 @@ import { ensureHandoff, HANDOFF_TTL_MINUTES, handoffUri, isMobileBrowser, linkEx
  * usable without JavaScript; every form carries a CSRF token; every page is sent with a strict CSP.
  */
 const PHONE_COOKIE = 'ledgerite_phone'
+/** The GB banks most people look for, shown first on the GB picker (ids missing from the catalogue are skipped). */
+const POPULAR_GB = ['ob-monzo', 'ob-barclays', 'ob-hsbc', 'ob-lloyds', 'ob-natwest', 'ob-santander', 'ob-nationwide', 'ob-halifax', 'ob-starling', 'ob-revolut']
+/** Case- and accent-insensitive text for the picker's search as you type (the same folding as the server's). */
+const fold = (s: string): string => s.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase()
 const SCOPE_ORDER = ['info', 'accounts', 'balance', 'transactions'] as const
 
 const Id = Type.Object({ id: Type.String({ maxLength: 64 }) })
@@ -110,7 +115,14 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
 
   const providerView = (id: string, lang: string) => {
     const p = findProvider(id)
-    return { id, name: p?.display_name ?? id, logo: `/data/assets/providers/${encodeURIComponent(id)}.svg`, country: p ? countryName(lang, p.country) : '' }
+    return {
+      id,
+      name: p?.display_name ?? id,
+      mark: p ? markOf(p) : { label: '?', colour: '#4b4b55', ink: '#ffffff' },
+      symbol: symbolId(id),
+      country: p ? countryName(lang, p.country) : '',
+      search: fold(`${p?.display_name ?? ''} ${id}`),
+    }
   }
 
   const html = (reply: FastifyReply, body: string) => reply.type('text/html; charset=utf-8').send(body)
@@ -122,11 +134,13 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     reply.header('Cache-Control', 'public, max-age=3600').type('text/css; charset=utf-8').send(JOURNEY_CSS))
   app.get('/data/assets/journey.js', async (_request, reply) =>
     reply.header('Cache-Control', 'public, max-age=3600').type('text/javascript; charset=utf-8').send(JOURNEY_JS))
+  app.get('/data/assets/picker.js', async (_request, reply) =>
+    reply.header('Cache-Control', 'public, max-age=3600').type('text/javascript; charset=utf-8').send(PICKER_JS))
   app.get('/data/assets/providers/:file', { schema: { params: Type.Object({ file: Type.String({ maxLength: 80 }) }) } }, async (request, reply) => {
     const { file } = request.params as { file: string }
     const provider = /^[a-z0-9-]+\.svg$/.test(file) ? findProvider(file.slice(0, -4)) : undefined
     if (!provider) throw new ApiError('NOT_FOUND', 'No such provider logo.')
-    return reply.header('Cache-Control', 'public, max-age=86400').type('image/svg+xml').send(providerLogoSvg(provider))
+    return reply.header('Cache-Control', 'public, max-age=86400').type('image/svg+xml').send(markSvg(provider))
   })
 
   // A client's logo, from the database: named by its hash (so cached for good), served with the type its bytes were
@@ -170,13 +184,24 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
       const base = pageBase(request, c, brand, 'picker.title')
       const m = pickerModel(c, { q: query.q, country: query.country })
       const href = (country: string | undefined) => `${tokenPage(id, token)}${country ? `&country=${encodeURIComponent(country)}` : ''}`
+      // GB (the catalogue's largest country) opens with the banks most people look for; the rest A–Z.
+      const popular = !m.q && m.country === 'GB' ? m.providers.filter((p) => POPULAR_GB.includes(p.provider_id)) : []
+      popular.sort((a, b) => POPULAR_GB.indexOf(a.provider_id) - POPULAR_GB.indexOf(b.provider_id))
+      const rest = m.providers.filter((p) => !popular.includes(p))
+      if (!m.q) rest.sort((a, b) => a.display_name.localeCompare(b.display_name, base.lang))
+      const groups = [
+        ...(popular.length ? [{ id: 'popular', title: base.t('picker.popular'), providers: popular.map((p) => providerView(p.provider_id, base.lang)) }] : []),
+        { id: 'all', title: popular.length ? base.t('picker.all_banks') : undefined, providers: rest.map((p) => providerView(p.provider_id, base.lang)) },
+      ].filter((g) => g.providers.length > 0)
       return html(reply, renderPage('picker', {
         ...base, ...common,
         q: m.q,
         country: m.country,
         tabs: m.countries.map((code) => ({ href: href(code), name: countryName(base.lang, code), current: !m.q && code === m.country })),
         clearHref: href(m.country),
-        providers: m.providers.map((p) => providerView(p.provider_id, base.lang)),
+        groups,
+        providerCount: m.providers.length,
+        sprite: markSprite(m.providers),
         formAction: `${pagePath(id)}/provider`,
       }))
     }
