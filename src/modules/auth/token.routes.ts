@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { TOKEN_SCOPES } from '../../contract/scopes.ts'
 import type { Deps } from '../../deps.ts'
+import { faultDetail, storageFault } from '../../storage/health.ts'
 import { attemptKeys } from './auth-throttle.ts'
 import { authenticateClient } from './client.repository.ts'
 import { TOKEN_TTL_SECONDS } from './token.service.ts'
@@ -17,6 +18,13 @@ export async function tokenRoutes (app: FastifyInstance, deps: Deps): Promise<vo
   app.post('/connect/token', {
     // The auth server answers in OAuth's error shape, also for bodies it cannot read (RFC 6749 §5.2).
     errorHandler: (err: Error & { statusCode?: number, code?: string }, _request, reply) => {
+      // The database or Redis away: "try again shortly" in OAuth's words, with the same Retry-After as the API's 503.
+      const fault = storageFault(err)
+      if (fault) {
+        reply.log.warn({ err: { code: err.code, message: err.message } }, 'storage unavailable')
+        return reply.code(503).header('cache-control', 'no-store').header('retry-after', String(fault.retryAfterSeconds))
+          .send({ error: 'temporarily_unavailable', error_description: faultDetail(fault) })
+      }
       const status = err.statusCode === 413 ? 413 : err.statusCode && err.statusCode < 500 ? 400 : 500
       const description = err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
         ? 'Send the body as application/x-www-form-urlencoded (or application/json).'
