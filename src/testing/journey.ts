@@ -49,6 +49,7 @@ export interface JourneyResult {
 }
 
 const MAX_STEPS = 12
+const PRIMARY_SUBMIT = 'form[method="post"] button.btn[type="submit"]:not(.secondary)'
 
 /**
  * Drives the hosted authorisation pages and the model bank in a real browser, from wherever `page` is (the
@@ -106,9 +107,10 @@ export async function completeJourney (page: JourneyPage, options: JourneyOption
       // The result (or error) page: its link leads back to the return URI.
       const link = page.locator('a#continue, main .actions a').first()
       await Promise.all([page.waitForURL((u) => u.origin !== origin, { timeout, waitUntil: 'commit' }), link.click()])
-    } else if (await there('form[method="post"] button[type="submit"]')) {
-      // The step before the bank ("Continue on this device" / "Continue to <bank>").
-      await step(page.locator('form[method="post"] button[type="submit"]').last())
+    } else if (await there(PRIMARY_SUBMIT)) {
+      // The step before the bank ("Continue on this device" / "Continue to <bank>"): its primary button, not the
+      // cancel link-button below it.
+      await step(page.locator(PRIMARY_SUBMIT).first())
     } else {
       throw new Error(`completeJourney does not recognise the page at ${page.url()}: ${(await page.locator('body').textContent())?.trim()}`)
     }
