@@ -6,6 +6,7 @@ import { brandingChangeFrom, checkLogo } from './modules/journey/branding.ts'
 import { saveBranding } from './modules/journey/branding.repository.ts'
 import { MODEL_BANK_USAGE, ModelBankCliError, modelBankCommand } from './modules/model-bank/model-bank.cli.ts'
 import { checkWebhookUri } from './modules/webhooks/webhook.destination.ts'
+import { type ExtensionWebhookType, readExtensionEvents } from './modules/webhooks/webhook.event-types.ts'
 import { rotateSecret } from './modules/auth/client-secret.ts'
 import { deleteClientSessions } from './modules/console/console.session.ts'
 import { startServer } from './server.ts'
@@ -26,6 +27,9 @@ const USAGE = `Usage: ledgerite <command>
   clients rotate-secret CLIENT_ID          a new secret, printed once; the old secret, the client's access tokens and
                                           Console sessions stop working at once
   clients delete CLIENT_ID
+  --extension-events TYPE,…               (clients create|update) also send these extension webhook types:
+                                          connection_revoked, connection_expired; none (the default) sends only the
+                                          four published types
 ${MODEL_BANK_USAGE}
 
 Environment: DATABASE_URL, PORT, HOST, PUBLIC_URL, LOG_LEVEL, REDIS_URL (see .env.example).`
@@ -49,6 +53,13 @@ async function withDb<T> (fn: (db: ReturnType<typeof createDb>['kysely']) => Pro
 const print = (value: unknown): void => { process.stdout.write(`${JSON.stringify(value, null, 2)}\n`) }
 const shellQuote = (value: string): string => `'${value.replaceAll("'", "'\\''")}'`
 
+/** `--extension-events a,b` (or `none`) as stored; undefined when the flag is absent. */
+function extensionEventsFlag (value: string | undefined): ExtensionWebhookType[] | undefined {
+  if (value === undefined) return undefined
+  const read = readExtensionEvents([value])
+  return 'problem' in read ? fail(`--extension-events ${value}: ${read.problem}`) : read.types
+}
+
 async function clients (args: string[]): Promise<void> {
   const [sub, ...rest] = args
   const { values, positionals } = parseArgs({
@@ -63,6 +74,7 @@ async function clients (args: string[]): Promise<void> {
       'no-webhook': { type: 'boolean' },
       'aisp-licence': { type: 'boolean' },
       'no-aisp-licence': { type: 'boolean' },
+      'extension-events': { type: 'string' },
       env: { type: 'boolean' },
       'display-name': { type: 'string' },
       'logo-file': { type: 'string' },
@@ -88,9 +100,11 @@ async function clients (args: string[]): Promise<void> {
       const redirectUris = values['redirect-uri'] ?? []
       if (redirectUris.length === 0) fail('clients create needs at least one --redirect-uri URI (the return URIs your integration uses)')
       checkAll(redirectUris, '--redirect-uri')
+      const extensionEvents = extensionEventsFlag(values['extension-events']) ?? []
       if (values['webhook-uri']) checkWebhook(values['webhook-uri'])
       const { client, secret } = await withDb((db) => createClient(db, {
         name: values.name!, redirectUris, webhookUri: values['webhook-uri'] ?? null, aispLicence: values['aisp-licence'] ?? false,
+        webhookExtensionEvents: extensionEvents,
       }))
       // --env: shell lines, so `eval "$(npx ledgerite clients create … --env)"` sets what the README's requests use.
       if (values.env) return void process.stdout.write(`export CLIENT_ID=${shellQuote(client.id)}\nexport CLIENT_SECRET=${shellQuote(secret)}\n`)
@@ -101,6 +115,7 @@ async function clients (args: string[]): Promise<void> {
     case 'update': {
       const id = positionals[0] ?? fail('clients update needs CLIENT_ID')
       checkAll(values['add-redirect-uri'], '--add-redirect-uri')
+      const extensionEvents = extensionEventsFlag(values['extension-events'])
       if (values['webhook-uri']) checkWebhook(values['webhook-uri'])
       const { change: branding, problems } = brandingChangeFrom({
         displayName: values['display-name'], accentColor: values['accent-color'], privacyUrl: values['privacy-url'],
@@ -117,6 +132,7 @@ async function clients (args: string[]): Promise<void> {
           ...(values['remove-redirect-uri'] ? { removeRedirectUris: values['remove-redirect-uri'] } : {}),
           ...(values['webhook-uri'] ? { webhookUri: values['webhook-uri'] } : values['no-webhook'] ? { webhookUri: null } : {}),
           ...(values['aisp-licence'] ? { aispLicence: true } : values['no-aisp-licence'] ? { aispLicence: false } : {}),
+          ...(extensionEvents ? { webhookExtensionEvents: extensionEvents } : {}),
         })
         return client && { ...client, branding: await saveBranding(db, id, branding, new Date()) }
       })

@@ -189,13 +189,13 @@ export interface ConnectionFailedEvent extends WebhookCommon {
   failure_reason: string
   metadata?: Record<string, string>
 }
-/** Extension: the connection was revoked (DELETE /v3/data-connections/{id}). */
+/** Extension, sent only to clients that asked for it: the connection was revoked (DELETE /v3/data-connections/{id}). */
 export interface ConnectionRevokedEvent extends WebhookCommon {
   type: 'connection_revoked'
   revoked_at: string
   metadata?: Record<string, string>
 }
-/** Extension: the consent or one-time access window ended. */
+/** Extension, sent only to clients that asked for it: the consent or one-time access window ended at `expired_at`. */
 export interface ConnectionExpiredEvent extends WebhookCommon {
   type: 'connection_expired'
   expired_at: string
@@ -223,7 +223,8 @@ export type WebhookEvent =
   | TransactionsRequestFailedEvent
 export type WebhookEventType = WebhookEvent['type']
 
-export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed' | 'no_endpoint'
+/** `skipped`: an extension type the client has not asked for; never sent. */
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed' | 'no_endpoint' | 'skipped'
 
 export interface WebhookAttempt {
   attempt: number

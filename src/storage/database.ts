@@ -19,6 +19,8 @@ export interface ClientTable {
   created_at: string
   /** Carried by every access token; deleting the client or rotating its secret moves it on (migration 0010). */
   token_generation: Generated<number>
+  /** JSON string[]: the extension webhook types the client asked for (migration 0012); published types are always sent. */
+  webhook_extension_events: Generated<string>
 }
 
 /** A client's hosted-page branding (migration 0011); no row means Ledgerite's defaults. */

@@ -14,7 +14,7 @@ test('CI flow: token, create, sandbox authorise, verified webhooks, accounts, tr
   t.after(() => rx.close())
   const h = await listeningApp(t)
   h.deps.workers.start()
-  const { api } = await clientFor(h, { name: 'ci', webhookUri: rx.url })
+  const { api } = await clientFor(h, { name: 'ci', webhookUri: rx.url, webhookExtensionEvents: ['connection_expired'] })
 
   // The receiver's side: allow-list Ledgerite's jku, fetch its key set, verify every delivery.
   const jwks = await api.webhooks.jwks()

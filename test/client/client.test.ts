@@ -76,7 +76,7 @@ test('connections: create, get, list, revoke; 5b provider selection; sandbox clo
   const rx = await startReceiver()
   t.after(() => rx.close())
   const h = await listeningApp(t)
-  const { api } = await clientFor(h, { webhookUri: rx.url })
+  const { api } = await clientFor(h, { webhookUri: rx.url, webhookExtensionEvents: ['connection_revoked'] })
 
   const a = await api.connections.create(CONFIG_5)
   const b = await api.connections.create({

@@ -75,7 +75,7 @@ test('GET shows a consent that ended as expired (the client\'s clock decides)', 
   await h.deps.clock.advance(c.id, 61 * 60)
   const view = (await get(h, c, id)).json()
   assert.equal(view.status, 'expired')
-  assert.equal(view.expired_at, '2026-03-02T11:01:00.000Z')
+  assert.equal(view.expired_at, '2026-03-02T11:00:00.000Z', 'when access ended (access_expires_at), not when it was noticed')
   const other = await h.client({ name: 'other' })
   const otherId = await authorized(h, other, withChanges(CONFIG_2, { data_access_type: 'one_time' }))
   assert.equal((await get(h, other, otherId)).json().status, 'authorized', 'another client\'s clock did not move')

@@ -9,6 +9,7 @@ import { createClient } from '../../src/modules/auth/client.repository.ts'
 import { createDb, type Db } from '../../src/storage/create-db.ts'
 import { migrateToLatest } from '../../src/storage/migrate.ts'
 import { loadOrCreateKey } from '../../src/modules/auth/signing-keys.ts'
+import type { ExtensionWebhookType } from '../../src/modules/webhooks/webhook.event-types.ts'
 
 /**
  * Where the suite runs: SQLite in memory by default, PostgreSQL when TEST_DATABASE_URL=postgres://… is set.
@@ -60,7 +61,7 @@ export interface TestApp {
   deps: Deps
   config: Config
   /** Registers a client; defaults suit the contract's examples (return URI https://your-app.com/callback). */
-  client (opts?: { name?: string, redirectUris?: string[], webhookUri?: string | null, aispLicence?: boolean }): Promise<TestClient>
+  client (opts?: { name?: string, redirectUris?: string[], webhookUri?: string | null, aispLicence?: boolean, webhookExtensionEvents?: ExtensionWebhookType[] }): Promise<TestClient>
   inject (opts: InjectOptions): Promise<LightMyRequestResponse>
 }
 
@@ -103,6 +104,7 @@ export async function buildTestApp (
         redirectUris: opts.redirectUris ?? EXAMPLE_RETURN_URIS,
         webhookUri: opts.webhookUri ?? null,
         aispLicence: opts.aispLicence ?? false,
+        webhookExtensionEvents: opts.webhookExtensionEvents ?? [],
       })
       const token = await deps.tokens.issue(client.id, ['data'])
       return { id: client.id, secret, token, auth: { authorization: `Bearer ${token}` } }

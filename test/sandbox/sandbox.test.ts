@@ -78,7 +78,7 @@ test('advancing 90 days expires a recurring consent at once: connection_expired 
   const rx = await startReceiver()
   t.after(() => rx.close())
   const h = await buildTestApp(t)
-  const c = await h.client({ webhookUri: rx.url })
+  const c = await h.client({ webhookUri: rx.url, webhookExtensionEvents: ['connection_expired'] })
   const { id } = await createConnection(h, c, config5({ metadata: { order: '42' } }))
   const authorized = await sandboxAuthorize(h, c, id, { outcome: 'authorized' })
   assert.equal(authorized.statusCode, 200, authorized.body)

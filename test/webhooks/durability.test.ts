@@ -66,7 +66,7 @@ test('two workers on one database never claim the same event, and never make the
   t.after(() => a.close())
   const b = await appOn(shared.open())
   t.after(() => b.close())
-  const { client } = await createClient(a.deps.db, { name: 'pair', redirectUris: ['https://your-app.com/callback'], webhookUri: rx.url })
+  const { client } = await createClient(a.deps.db, { name: 'pair', redirectUris: ['https://your-app.com/callback'], webhookUri: rx.url, webhookExtensionEvents: ['connection_revoked'] })
   const raised = new Set<string>()
   for (let i = 0; i < 30; i++) raised.add(await raiseEvent(a.deps, client.id, 'connection_revoked', { connection_id: CONNECTION_ID, n: i }))
 

@@ -18,7 +18,8 @@ test('every webhook type, as delivered, validates against the published schema (
   const rx = await startReceiver()
   t.after(() => rx.close())
   const h = await buildTestApp(t)
-  const c = await h.client({ webhookUri: rx.url })
+  // Opted into the extension types: this test checks their shape too.
+  const c = await h.client({ webhookUri: rx.url, webhookExtensionEvents: ['connection_revoked', 'connection_expired'] })
   const headers = (id: string) => ({ ...c.auth, 'connection-id': id, ...PRESENT })
   const firstAccount = async (id: string): Promise<string> =>
     (await h.inject({ method: 'GET', url: '/v3/connected-accounts?type=account', headers: headers(id) })).json().items[0].id

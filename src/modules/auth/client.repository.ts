@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import { ids, sha256 } from '../../contract/ids.ts'
 import type { ClientRow, Database } from '../../storage/database.ts'
+import { type ExtensionWebhookType, parseExtensionEvents } from '../webhooks/webhook.event-types.ts'
 
 /** A registered client, as the rest of the code sees it (the Console's settings). */
 export interface Client {
@@ -13,6 +14,8 @@ export interface Client {
   /** The client's virtual clock offset, in seconds (read it through `deps.clock.at`). */
   clockOffsetSeconds: number
   createdAt: string
+  /** Extension webhook types the client asked for; the published types are always sent. */
+  webhookExtensionEvents: ExtensionWebhookType[]
 }
 
 export const toClient = (row: ClientRow): Client => ({
@@ -23,6 +26,7 @@ export const toClient = (row: ClientRow): Client => ({
   aispLicence: row.aisp_licence === 1,
   clockOffsetSeconds: Number(row.clock_offset_seconds ?? 0),
   createdAt: row.created_at,
+  webhookExtensionEvents: parseExtensionEvents(row.webhook_extension_events),
 })
 
 /** Problems with a URI a client wants registered, or undefined when it is acceptable. */
@@ -39,7 +43,7 @@ export function checkUri (uri: string): string | undefined {
 
 export async function createClient (
   db: Kysely<Database>,
-  input: { name: string, redirectUris: string[], webhookUri?: string | null, aispLicence?: boolean },
+  input: { name: string, redirectUris: string[], webhookUri?: string | null, aispLicence?: boolean, webhookExtensionEvents?: ExtensionWebhookType[] },
   now: Date = new Date(),
 ): Promise<{ client: Client, secret: string }> {
   const id = ids.clientId(input.name)
@@ -54,6 +58,7 @@ export async function createClient (
     clock_offset_seconds: 0,
     created_at: now.toISOString(),
     token_generation: 0,
+    webhook_extension_events: JSON.stringify(input.webhookExtensionEvents ?? []),
   }
   await db.insertInto('clients').values(row).execute()
   return { client: toClient(row), secret }
@@ -80,7 +85,7 @@ export async function authenticateClient (db: Kysely<Database>, id: string, secr
 export async function updateClient (
   db: Kysely<Database>,
   id: string,
-  change: { addRedirectUris?: string[], removeRedirectUris?: string[], webhookUri?: string | null, aispLicence?: boolean, name?: string },
+  change: { addRedirectUris?: string[], removeRedirectUris?: string[], webhookUri?: string | null, aispLicence?: boolean, name?: string, webhookExtensionEvents?: ExtensionWebhookType[] },
 ): Promise<Client | undefined> {
   return db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst()
@@ -92,6 +97,7 @@ export async function updateClient (
     if (change.webhookUri !== undefined) set.webhook_uri = change.webhookUri
     if (change.aispLicence !== undefined) set.aisp_licence = change.aispLicence ? 1 : 0
     if (change.name !== undefined) set.name = change.name
+    if (change.webhookExtensionEvents !== undefined) set.webhook_extension_events = JSON.stringify(change.webhookExtensionEvents)
     await trx.updateTable('clients').set(set).where('id', '=', id).execute()
     return toClient({ ...row, ...set })
   })

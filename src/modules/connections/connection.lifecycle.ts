@@ -111,12 +111,19 @@ export function revokeConnection (db: Kysely<Database>, clientId: string, connec
   }))
 }
 
+/**
+ * `expired_at` (stored and in `connection_expired`) is when access ended, `access_expires_at`, not when the move
+ * was noticed: a sweep round, a read or a clock advance may come later, and must not shift the reported time.
+ */
 export function expireConnection (db: Kysely<Database>, clientId: string, connectionId: string, now: Date) {
-  return move(db, clientId, connectionId, 'expire', now, async (row) => ({
-    set: { expired_at: now.toISOString() },
-    detail: { access_expires_at: row.access_expires_at },
-    webhook: { type: 'connection_expired', fields: { connection_id: connectionId, expired_at: now.toISOString(), ...metadataOf(row) } },
-  }))
+  return move(db, clientId, connectionId, 'expire', now, async (row) => {
+    const endedAt = row.access_expires_at ?? now.toISOString()
+    return {
+      set: { expired_at: endedAt },
+      detail: { access_expires_at: row.access_expires_at },
+      webhook: { type: 'connection_expired', fields: { connection_id: connectionId, expired_at: endedAt, ...metadataOf(row) } },
+    }
+  })
 }
 
 /**

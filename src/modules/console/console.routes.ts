@@ -4,9 +4,11 @@ import { ApiError, invalidParameters } from '../../contract/errors.ts'
 import type { Deps } from '../../deps.ts'
 import { formatValidationErrors } from '../../http/validation.ts'
 import { attemptKeys } from '../auth/auth-throttle.ts'
+import { rotateSecret } from '../auth/client-secret.ts'
 import { authenticateClient, checkUri, type Client, findClient, updateClient } from '../auth/client.repository.ts'
 import { checkWebhookUri } from '../webhooks/webhook.destination.ts'
 import { findDelivery, requeueEvent } from '../webhooks/webhook.repository.ts'
+import { EXTENSION_WEBHOOK_TYPES, isWebhookTypeWanted, readExtensionEvents, unwantedTypeDetail } from '../webhooks/webhook.event-types.ts'
 import { brandingRoutes } from './console.branding.ts'
 import { checkOrigin, csrfToken, verifyCsrf } from './console.csrf.ts'
 import { type Chrome, CONSOLE_CSS, renderPage } from './console.pages.ts'
@@ -17,6 +19,7 @@ import {
   clearSessionCookie,
   createSession,
   deleteExpiredSessions,
+  deleteClientSessions,
   deleteSession,
   ensurePreSession,
   findSession,
@@ -49,6 +52,11 @@ const SignInBody = Type.Object({
 const CsrfOnlyBody = Type.Object({ csrf_token: Csrf }, { additionalProperties: false })
 const RedirectUriBody = Type.Object({ csrf_token: Csrf, redirect_uri: Type.String({ maxLength: MAX_URI }) }, { additionalProperties: false })
 const WebhookUriBody = Type.Object({ csrf_token: Csrf, webhook_uri: Type.String({ maxLength: MAX_URI }) }, { additionalProperties: false })
+// One checkbox per extension type: absent when none is ticked, a string for one, an array for several.
+const ExtensionEventsBody = Type.Object({
+  csrf_token: Csrf,
+  extension_events: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Array(Type.String({ maxLength: 64 }), { maxItems: 10 })])),
+}, { additionalProperties: false })
 const RedeliverBody = Type.Object({ csrf_token: Csrf, back: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false })
 const IdParams = Type.Object({ id: Type.String({ maxLength: 200 }) })
 const EventParams = Type.Object({ event_id: Type.String({ maxLength: 200 }) })
@@ -62,6 +70,7 @@ const NOTICES: Record<string, string> = {
   redirect_uri_removed: 'Redirect URI removed.',
   webhook_uri_saved: 'Webhook URI saved.',
   webhook_uri_removed: 'Webhook URI removed: events are kept in the delivery log but not sent.',
+  webhook_events_saved: 'Webhook types saved.',
   redelivery_queued: 'Redelivery queued: the event will be sent again shortly, with the same event_id.',
 }
 const notice = (key: string | undefined): string | undefined => (key ? NOTICES[key] : undefined)
@@ -215,7 +224,7 @@ async function routes (app: FastifyInstance, deps: Deps): Promise<void> {
   // ---- settings ----
 
   const settingsPage = (request: FastifyRequest, reply: FastifyReply, status: number, data: Record<string, unknown>) =>
-    sendPage(reply, status, 'settings', 'Settings', chromeOf(request, 'settings'), { client: request.console!.client, ...data })
+    sendPage(reply, status, 'settings', 'Settings', chromeOf(request, 'settings'), { client: request.console!.client, extensionWebhookTypes: EXTENSION_WEBHOOK_TYPES, ...data })
 
   app.get<{ Querystring: Static<typeof NoticeQuery> }>('/settings', { ...signedIn, schema: { querystring: NoticeQuery } }, async (request, reply) => {
     return settingsPage(request, reply, 200, { notice: notice(request.query.notice) })
@@ -259,10 +268,29 @@ async function routes (app: FastifyInstance, deps: Deps): Promise<void> {
     return reply.redirect('/console/settings?notice=webhook_uri_saved', 303)
   })
 
+  app.post<{ Body: Static<typeof ExtensionEventsBody> }>('/settings/webhook-events', { ...signedInPost, schema: { body: ExtensionEventsBody } }, async (request, reply) => {
+    const { client } = request.console!
+    const ticked = request.body.extension_events
+    const read = readExtensionEvents(ticked === undefined ? [] : typeof ticked === 'string' ? [ticked] : ticked)
+    if ('problem' in read) return settingsPage(request, reply, 400, { error: `extension_events: ${read.problem}.` })
+    await updateClient(deps.db, client.id, { webhookExtensionEvents: read.types })
+    return reply.redirect('/console/settings?notice=webhook_events_saved', 303)
+  })
+
   await brandingRoutes(app, deps, {
     signedIn,
     checks: [requireSession, requireCsrf],
     sendPage: (request, reply, status, data) => sendPage(reply, status, 'branding', 'Branding', chromeOf(request, 'settings'), data),
+  })
+
+  // The new secret is shown once, in this answer (no-store, never in a URL); the old one, the tokens issued with
+  // it and the client's other Console sessions end at once (client-secret.ts).
+  app.post<{ Body: Static<typeof CsrfOnlyBody> }>('/settings/rotate-secret', { ...signedInPost, schema: { body: CsrfOnlyBody } }, async (request, reply) => {
+    const { session, client } = request.console!
+    const secret = await rotateSecret(deps.db, client.id)
+    if (!secret) throw new ApiError('UNAUTHENTICATED', 'Your Console session has ended: sign in again.')
+    await deleteClientSessions(deps.db, client.id, session.idHash)
+    return settingsPage(request, reply, 200, { newSecret: secret })
   })
 
   // ---- connections ----
@@ -305,7 +333,9 @@ async function routes (app: FastifyInstance, deps: Deps): Promise<void> {
   }, async (request, reply) => {
     const { client } = request.console!
     const eventId = request.params.event_id
-    if (!(await findDelivery(deps.db, client.id, eventId))) throw new ApiError('NOT_FOUND', 'No webhook event with this id belongs to your client.')
+    const delivery = await findDelivery(deps.db, client.id, eventId)
+    if (!delivery) throw new ApiError('NOT_FOUND', 'No webhook event with this id belongs to your client.')
+    if (!isWebhookTypeWanted(delivery.type, client.webhookExtensionEvents)) throw new ApiError('INVALID_STATE', unwantedTypeDetail(delivery.type))
     if (!client.webhookUri) {
       throw new ApiError('INVALID_STATE', 'No webhook URI is registered for this client: set one in Settings, then redeliver.')
     }

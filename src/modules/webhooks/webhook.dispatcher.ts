@@ -5,6 +5,7 @@ import { privateKeyPem } from '../auth/signing-keys.ts'
 import { nextAttemptAt } from './webhook.backoff.ts'
 import { DestinationRefusedError } from './webhook.destination.ts'
 import { guardedPost, type Resolver, systemResolver } from './webhook.post.ts'
+import { isWebhookTypeWanted, parseExtensionEvents } from './webhook.event-types.ts'
 import { type AttemptOutcome, claimDueEvents, finishClaim } from './webhook.repository.ts'
 import { signedPath, signWebhook, WEBHOOK_JWKS_PATH, WEBHOOK_TIMESTAMP_HEADER, webhookTimestamp } from './webhook.signing.ts'
 import type { WebhookEventRow } from '../../storage/database.ts'
@@ -55,7 +56,11 @@ export function createWebhookDispatcher (deps: Deps, options: DispatcherOptions 
   let pem: Promise<string> | undefined
 
   const deliver = async (event: WebhookEventRow, token: string): Promise<void> => {
-    const client = await deps.db.selectFrom('clients').select('webhook_uri').where('id', '=', event.client_id).executeTakeFirst()
+    const client = await deps.db.selectFrom('clients').select(['webhook_uri', 'webhook_extension_events']).where('id', '=', event.client_id).executeTakeFirst()
+    // The client stopped asking for this extension type after it was raised: its retries stop here too.
+    if (!isWebhookTypeWanted(event.type, parseExtensionEvents(client?.webhook_extension_events))) {
+      return finishClaim(deps.db, token, event.id, undefined, { status: 'skipped' })
+    }
     const url = client?.webhook_uri
     // The URI was removed after the event was raised: keep the event, visible in the log, until a redelivery.
     if (!url) return finishClaim(deps.db, token, event.id, undefined, { status: 'no_endpoint' })

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import { ids } from '../../contract/ids.ts'
 import type { Database } from '../../storage/database.ts'
+import { isWebhookTypeWanted, parseExtensionEvents } from './webhook.event-types.ts'
 
 /**
  * Writes a webhook event into the outbox. Call it inside the transaction that makes the state change the event
@@ -10,6 +11,9 @@ import type { Database } from '../../storage/database.ts'
  * `now` is the client's virtual time (the payload's own times use it). Delivery runs on real time, so the row's
  * `created_at` and `next_attempt_at` are `now` less the client's clock offset: an event raised after the client
  * advanced its clock by 90 days is still due at once, and its retry window is 72 real hours.
+ *
+ * An extension type the client did not ask for is recorded as `skipped`: visible in the delivery log (so the
+ * client can see what it would get by opting in), never sent, not retried.
  */
 export async function enqueueWebhook (
   trx: Kysely<Database>,
@@ -19,7 +23,7 @@ export async function enqueueWebhook (
   now: Date,
 ): Promise<string> {
   const eventId = ids.uuid()
-  const client = await trx.selectFrom('clients').select(['webhook_uri', 'clock_offset_seconds']).where('id', '=', clientId).executeTakeFirst()
+  const client = await trx.selectFrom('clients').select(['webhook_uri', 'clock_offset_seconds', 'webhook_extension_events']).where('id', '=', clientId).executeTakeFirst()
   const payload = { type, event_version: 1, event_id: eventId, ...fields }
   const at = new Date(now.getTime() - Number(client?.clock_offset_seconds ?? 0) * 1000).toISOString()
   await trx.insertInto('webhook_events').values({
@@ -29,7 +33,9 @@ export async function enqueueWebhook (
     payload: JSON.stringify(payload),
     created_at: at,
     // Without a registered webhook URI the event is kept (visible in the delivery log) but not sent.
-    status: client?.webhook_uri ? 'pending' : 'no_endpoint',
+    status: !isWebhookTypeWanted(type, parseExtensionEvents(client?.webhook_extension_events))
+      ? 'skipped'
+      : client?.webhook_uri ? 'pending' : 'no_endpoint',
     next_attempt_at: at,
   }).execute()
   return eventId

@@ -7,7 +7,8 @@ import type { Database, WebhookEventRow } from '../../storage/database.ts'
  * Reads for clients are scoped by `client_id`; the dispatcher's claim works across clients.
  */
 
-export type WebhookStatus = 'pending' | 'delivered' | 'failed' | 'no_endpoint'
+/** `skipped`: an extension type the client has not asked for (webhook.event-types.ts); never sent. */
+export type WebhookStatus = 'pending' | 'delivered' | 'failed' | 'no_endpoint' | 'skipped'
 
 /**
  * Claims the events due at `now` for one delivery attempt each: a conditional UPDATE that only takes rows still
@@ -56,6 +57,7 @@ export type AttemptOutcome =
   | { status: 'pending', nextAttemptAt: Date }
   | { status: 'failed' }
   | { status: 'no_endpoint' }
+  | { status: 'skipped' }
 
 /**
  * Records what a claim led to: the attempt (when an HTTP request was made) and the event's new status, in one

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { ApiError, invalidField } from '../../contract/errors.ts'
 import type { Deps } from '../../deps.ts'
 import { createWebhookDispatcher } from './webhook.dispatcher.ts'
+import { isWebhookTypeWanted, parseExtensionEvents, unwantedTypeDetail } from './webhook.event-types.ts'
 import { type DeliveryCursor, findDelivery, listDeliveries, requeueEvent } from './webhook.repository.ts'
 import { DeliveryPageSchema, DeliverySchema, EventParams, ListDeliveriesQuery } from './webhook.schema.ts'
 import { WEBHOOK_JWKS_PATH } from './webhook.signing.ts'
@@ -73,9 +74,12 @@ export async function webhookDeliveryRoutes (app: FastifyInstance, deps: Deps): 
   }, async (request, reply) => {
     const { clientId } = request
     const eventId = request.params.event_id
-    const client = await deps.db.selectFrom('clients').select('webhook_uri').where('id', '=', clientId).executeTakeFirst()
+    const client = await deps.db.selectFrom('clients').select(['webhook_uri', 'webhook_extension_events']).where('id', '=', clientId).executeTakeFirst()
     const existing = await findDelivery(deps.db, clientId, eventId)
     if (!existing) throw new ApiError('NOT_FOUND', 'Webhook event could not be found.')
+    if (!isWebhookTypeWanted(existing.type, parseExtensionEvents(client?.webhook_extension_events))) {
+      throw new ApiError('INVALID_STATE', unwantedTypeDetail(existing.type))
+    }
     if (!client?.webhook_uri) {
       throw new ApiError('INVALID_STATE', 'No webhook URI is registered for this client: set one (in the Console, or ledgerite clients update <client_id> --webhook-uri <uri>) and redeliver.')
     }

@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox'
 export const WEBHOOK_TYPES = [
   'connection_authorized', 'connection_failed', 'connection_revoked', 'connection_expired', 'transactions_request_completed', 'transactions_request_failed',
 ] as const
-export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'no_endpoint'] as const
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'no_endpoint', 'skipped'] as const
 
 /** A string enum that validates as `{type: string, enum}`, so a wrong value is answered with the values that exist. */
 const StringEnum = <T extends string>(values: readonly T[], options: Record<string, unknown> = {}) =>
@@ -32,7 +32,7 @@ const AttemptSchema = Type.Object({
 export const DeliverySchema = Type.Object({
   event_id: Type.String({ format: 'uuid' }),
   type: Type.String(),
-  status: StringEnum(DELIVERY_STATUSES, { description: 'no_endpoint: the client had no webhook URI; redeliver after setting one.' }),
+  status: StringEnum(DELIVERY_STATUSES, { description: 'no_endpoint: the client had no webhook URI; redeliver after setting one. skipped: an extension type the client has not asked for (Console settings or --extension-events).' }),
   created_at: Type.String({ format: 'date-time', description: 'When the event was raised (real time).' }),
   delivered_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   next_attempt_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'While pending: when the next attempt is due.' }),
