@@ -3,6 +3,7 @@ import type { Static } from '@sinclair/typebox'
 import type { Deps } from '../../deps.ts'
 import { requireJsonBody } from '../../http/require-json.ts'
 import { formatValidationErrors } from '../../http/validation.ts'
+import { createExpirySweeper } from './connection.expiry-sweeper.ts'
 import { createConnectionHints } from './connection.hints.ts'
 import {
   ConnectionListSchema, ConnectionParams, ConnectionViewSchema, CREATE_PROBLEMS, CreateConnectionBody, CreateConnectionHeaders,
@@ -14,6 +15,8 @@ const extension = { 'x-ledgerite-extension': true }
 
 /** Create a connection (the contract), read one and list them (extensions). Handlers only translate HTTP. */
 export async function connectionRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
+  // Consents end on the wall clock even when nothing reads the connection.
+  deps.workers.register(createExpirySweeper(deps))
   app.post('/v3/data-connections', {
     schema: {
       summary: 'Create a connection',
