@@ -190,9 +190,15 @@ export async function completeBankCallback (deps: Deps, query: { state?: unknown
 }
 
 /** `uri` with params appended, keeping any query it already has. */
+/**
+ * `uri` with `params` added after its own query, which is kept byte for byte (re-serialising it through
+ * searchParams would rewrite the client's `%20` as `+` and `?flag` as `?flag=`, and its `state` must come back as sent).
+ */
 export function withQuery (uri: string, params: Record<string, string>): string {
   const u = new URL(uri)
-  for (const [k, v] of Object.entries(params)) u.searchParams.append(k, v)
+  const added = new URLSearchParams(params).toString()
+  const own = u.search.slice(1)
+  u.search = own ? `${own}&${added}` : added
   return u.toString()
 }
 

@@ -7,11 +7,12 @@ import { cancelBeforeBank, failConnection } from '../connections/connection.life
 import { type Connection, configurationOf, returnUriOf, toConnection } from '../connections/connection.model.ts'
 import { POLICY } from '../connections/connection.policy.ts'
 import { findConnectionById } from '../connections/connection.repository.ts'
+import { isRegisteredReturnUri } from '../connections/rules/return-uris.ts'
 import type { ConnectionRow } from '../../storage/database.ts'
 import { findProvider, type Provider } from '../providers/provider.catalog.ts'
 import { filterProviders, type ProviderFilter } from '../providers/provider.filter.ts'
 import { BankError } from '../providers/provider-adapter.ts'
-import { beginBankAuthorization } from './bank-step.ts'
+import { beginBankAuthorization, withQuery } from './bank-step.ts'
 import { findBranding } from './branding.repository.ts'
 import { signLink, verifyLink } from './journey-links.ts'
 import { type JourneySession, findSession, openSession } from './journey-session.repository.ts'
@@ -194,19 +195,17 @@ export async function brandOf (deps: Deps, client: Client): Promise<Brand> {
 
 /**
  * Where "Continue" goes when the journey ends: the return URI, if the client still has it registered (it was
- * checked at create; a client may have removed it since), with `connection_id` and, on failure, `error`.
+ * checked at create; a client may have removed it since), with `connection_id` and, on failure, `error`, added to
+ * the client's own query (its `?state=…`), which is kept as sent.
  */
 export function continueUri (c: Connection, client: Client): string | undefined {
   const uri = returnUriOf(c)
-  if (!uri || !client.redirectUris.includes(uri)) return undefined
+  if (!uri || !isRegisteredReturnUri(uri, client.redirectUris)) return undefined
   return withOutcome(uri, c)
 }
 
 export function withOutcome (uri: string, c: Pick<Connection, 'id' | 'status' | 'failureReason'>): string {
-  const u = new URL(uri)
-  u.searchParams.append('connection_id', c.id)
-  if (c.status === 'failed') u.searchParams.append('error', c.failureReason ?? 'unknown')
-  return u.toString()
+  return withQuery(uri, { connection_id: c.id, ...(c.status === 'failed' ? { error: c.failureReason ?? 'unknown' } : {}) })
 }
 
 /** Link lifetimes: a day, as long as the journey itself may take (POLICY.journeyLinkTtlHours). */
