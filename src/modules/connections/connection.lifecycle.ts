@@ -128,7 +128,9 @@ export function expireConnection (db: Kysely<Database>, clientId: string, connec
 
 /**
  * Expires every authorised connection of the client whose access ended before `now` (the client's clock).
- * Called by the data guard, by GET, after a clock advance and by the background sweeper. Returns how many.
+ * Called by the data guard, by GET, after a clock advance and by the transactions worker, so a read never sees a
+ * consent that has ended; the background sweep (connection.expiry-sweeper.ts) does the same for every client in
+ * bounded rounds, with nobody reading. Returns how many.
  */
 export async function expireDueConnections (db: Kysely<Database>, clientId: string, now: Date): Promise<number> {
   const due = await db.selectFrom('connections').select('id')
