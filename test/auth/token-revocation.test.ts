@@ -160,3 +160,33 @@ test('ledgerite clients rotate-secret CLIENT_ID prints the new secret once; the 
   assert.equal(unknown.code, 2)
   assert.match(unknown.stderr, /no client sandbox-nobody-000000/)
 })
+
+test('Console: Rotate secret shows the new secret once; the old secret, its tokens and other sessions end, this one stays', async (t) => {
+  const h = await buildTestApp(t)
+  const c = await h.client()
+  const old = await tokenFor(h.inject, c.id, c.secret)
+  const here = await signIn(h, c)
+  const elsewhere = await signIn(h, c)
+
+  await here.get('/console/settings')
+  const forged = await here.post('/console/settings/rotate-secret', {}, { csrf: null })
+  assert.equal(forged.statusCode, 403, 'a form without its CSRF token rotates nothing')
+  assert.equal((await h.inject({ method: 'GET', url: '/v3/data-connections', headers: { authorization: old } })).statusCode, 200)
+
+  await here.get('/console/settings')
+  const res = await here.post('/console/settings/rotate-secret', {})
+  assert.equal(res.statusCode, 200, res.body)
+  assert.equal(res.headers['cache-control'], 'no-store')
+  const secret = /id="new-client-secret">([^<]+)</.exec(res.body)?.[1]
+  assert.ok(secret && secret !== c.secret, 'the new secret is on the page')
+
+  assert.equal((await h.inject({ method: 'GET', url: '/v3/data-connections', headers: { authorization: old } })).statusCode, 401)
+  const oldSecret = await h.inject({ method: 'POST', url: '/connect/token', payload: { grant_type: 'client_credentials', client_id: c.id, client_secret: c.secret, scope: 'data' } })
+  assert.equal(oldSecret.statusCode, 401)
+  const fresh = await tokenFor(h.inject, c.id, secret)
+  assert.equal((await h.inject({ method: 'GET', url: '/v3/data-connections', headers: { authorization: fresh } })).statusCode, 200)
+
+  assert.equal((await here.get('/console/settings')).statusCode, 200, 'the session that rotated stays signed in')
+  assert.doesNotMatch((await here.get('/console/settings')).body, /new-client-secret/, 'the secret is shown once')
+  assert.equal((await elsewhere.get('/console/settings')).statusCode, 303, 'another session is signed out')
+})

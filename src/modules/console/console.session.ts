@@ -116,8 +116,13 @@ export function clearPreSession (reply: FastifyReply, secure: boolean): void {
   appendCookie(reply, PRE_SESSION_COOKIE, 'cleared-cleared-cleared', 0, secure)
 }
 
-/** Ends every Console session of the client (its secret was rotated: whoever signed in with the old one is out). */
-export async function deleteClientSessions (db: Kysely<Database>, clientId: string): Promise<number> {
-  const r = await db.deleteFrom('console_sessions').where('client_id', '=', clientId).executeTakeFirst()
+/**
+ * Ends the client's Console sessions (its secret was rotated: whoever signed in with the old one is out), but for
+ * `keepIdHash`, the session that asked for the rotation.
+ */
+export async function deleteClientSessions (db: Kysely<Database>, clientId: string, keepIdHash?: string): Promise<number> {
+  let q = db.deleteFrom('console_sessions').where('client_id', '=', clientId)
+  if (keepIdHash) q = q.where('id_hash', '!=', keepIdHash)
+  const r = await q.executeTakeFirst()
   return Number(r.numDeletedRows)
 }
