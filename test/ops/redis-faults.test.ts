@@ -84,3 +84,25 @@ test('Redis stopped and started again around unattended calls: 503 while it is a
   assert.equal(again.headers['ratelimit-remaining'], '3')
   assert.equal((await calls.userInfo()).headers['ratelimit-remaining'], '2')
 })
+
+test('Redis hung (accepting, never answering): the command times out and the call answers 503, then all resumes', { skip: skipRecovery }, async (t) => {
+  const port = await freePort()
+  const redis = await startRedis(port)
+  t.after(async () => {
+    redis.kill('SIGCONT')
+    await stopRedis(redis)
+  })
+  const { h, calls } = await appWithRedis(t, port)
+  assert.equal((await calls.userInfo()).statusCode, 200)
+
+  redis.kill('SIGSTOP')
+  // Each call waits for the command timeout (1 s), not for a queue: the connection is open, the server silent.
+  for (let i = 0; i < 2; i++) assertUnavailable(await calls.userInfo())
+  const ready = await h.inject({ method: 'GET', url: '/readyz' })
+  assert.equal(ready.statusCode, 503)
+  assert.deepEqual(ready.json().checks, { database: 'ok', redis: 'unavailable' })
+
+  redis.kill('SIGCONT')
+  await eventually('/readyz passes again', async () => (await h.inject({ method: 'GET', url: '/readyz' })).statusCode === 200)
+  assert.equal((await calls.userInfo()).statusCode, 200)
+})
