@@ -122,6 +122,8 @@ function configurations (capturedAt: string): Record<string, Record<string, unkn
     2: { scopes: SCOPES, provider_selection: { type: 'preselected', provider_id: 'ob-monzo' }, user: USER, user_consent: { type: 'authorization_flow_captured' }, hosted_page: { type: 'authorization_flow', return_uri: RETURN_URI } },
     3: { scopes: SCOPES, provider_selection: { type: 'preselected', provider_id: 'ob-monzo' }, user: USER, user_consent: { type: 'precaptured', captured_at: capturedAt }, hosted_page: { type: 'authorization_flow', return_uri: RETURN_URI } },
     4: { scopes: SCOPES, provider_selection: { type: 'preselected', provider_id: 'ob-monzo' }, user: USER, user_consent: { type: 'precaptured', captured_at: capturedAt }, hosted_page: { type: 'result_page', return_uri: RETURN_URI } },
+    // Configuration 4 in the OpenAPI's own shape: a result page without return_uri, the root authorization_flow's instead.
+    '4o': { scopes: SCOPES, provider_selection: { type: 'preselected', provider_id: 'ob-monzo' }, user: USER, user_consent: { type: 'precaptured', captured_at: capturedAt }, hosted_page: { type: 'result_page' }, authorization_flow: { redirect: { return_uri: RETURN_URI } } },
     5: { scopes: SCOPES, provider_selection: { type: 'preselected', provider_id: 'ob-monzo' }, user: USER, user_consent: { type: 'precaptured', captured_at: capturedAt }, authorization_flow: { redirect: { return_uri: RETURN_URI } } },
     '5b': { scopes: SCOPES, provider_selection: { type: 'user_selected' }, user: USER, user_consent: { type: 'precaptured', captured_at: capturedAt }, authorization_flow: { redirect: { return_uri: RETURN_URI } } },
   }

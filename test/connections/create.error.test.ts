@@ -155,12 +155,11 @@ test('only the supported configurations: user_selected with precaptured consent 
   assert.match(errors['user_consent.type']!.join(' '), /configuration 1 \(.*\) needs user_consent.type "authorization_flow_captured"/)
   assert.match(errors['provider_selection.type']!.join(' '), /configuration 3 \(.*\) needs provider_selection.type "preselected"/)
 })
-test('only the supported configurations: result_page beside a preselected own flow', async () => {
-  const errors = problems(await create(h, c, withChanges(CONFIG_5, { hosted_page: { type: 'result_page', return_uri: 'https://your-app.com/callback' } })))
-  // Nearest: 4 (drop authorization_flow), 5 (drop hosted_page) and 5b (let the user select).
-  assert.match(errors.authorization_flow!.join(' '), /configuration 4 .* needs no authorization_flow/)
-  assert.match(errors['hosted_page.type']!.join(' '), /configuration 5 .* needs no hosted_page/)
-  assert.match(errors['provider_selection.type']!.join(' '), /configuration 5b .* needs provider_selection.type "user_selected"/)
+test('result_page beside a preselected own flow is configuration 4 (the OpenAPI\'s shape), but its two return URIs must agree', async () => {
+  const errors = problems(await create(h, c, withChanges(CONFIG_5, { hosted_page: { type: 'result_page', return_uri: 'https://yourapp.com/callback' } })))
+  assert.match(errors['authorization_flow.redirect.return_uri']!.join(' '), /must equal hosted_page.return_uri \(https:\/\/yourapp\.com\/callback\)/)
+  const same = await create(h, c, withChanges(CONFIG_5, { hosted_page: { type: 'result_page', return_uri: 'https://your-app.com/callback' } }))
+  assert.equal(same.statusCode, 201, same.body)
 })
 test('configuration 5b also takes a result page', async () => {
   const res = await create(h, c, withChanges(CONFIG_5B, { hosted_page: { type: 'result_page', return_uri: 'https://your-app.com/callback' } }))

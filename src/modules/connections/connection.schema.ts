@@ -71,7 +71,8 @@ const CountryCode = Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-
 const LanguageCode = Type.String({ pattern: '^[a-z]{2}$', description: 'ISO 639-1.' })
 
 const HostedPageSchema = ByType(
-  // The page requires return_uri for every hosted page; the OpenAPI's result_page has none. The page wins.
+  // The page gives every hosted page a return_uri; the OpenAPI's result_page has none and uses the root
+  // authorization_flow's. Both shapes are accepted; rules/result-page-return-uri.ts requires one of the two.
   // country_code chooses the banks shown first, so only the authorization_flow page takes it (as in the OpenAPI).
   Type.Object({
     type: Type.Literal('result_page'),
@@ -80,7 +81,7 @@ const HostedPageSchema = ByType(
   }, { ...strict, title: 'Result page' }),
   Type.Object({
     type: Type.Literal('authorization_flow'),
-    return_uri: ReturnUri,
+    return_uri: Type.Optional(ReturnUri),
     country_code: Type.Optional(CountryCode),
     language_code: Type.Optional(LanguageCode),
   }, { ...strict, title: 'Authorization flow' }),

@@ -31,7 +31,9 @@ export const JOURNEY_CONFIGURATIONS: readonly ConfigurationSpec[] = [
   { id: 1, title: 'hosted UI for the whole journey', provider_selection: ['user_selected'], user_consent: ['authorization_flow_captured'], hosted_page: ['authorization_flow'], authorization_flow: ['none'], status: 'authorization_required', answer: 'hosted_page.uri' },
   { id: 2, title: 'your provider selection, hosted UI everywhere else', provider_selection: ['preselected'], user_consent: ['authorization_flow_captured'], hosted_page: ['authorization_flow'], authorization_flow: ['none'], status: 'authorization_required', answer: 'hosted_page.uri' },
   { id: 3, title: 'everything yours except QR hand-off and result screen', provider_selection: ['preselected'], user_consent: ['precaptured'], hosted_page: ['authorization_flow'], authorization_flow: ['none'], status: 'authorization_required', answer: 'hosted_page.uri' },
-  { id: 4, title: 'everything yours except the result screen', provider_selection: ['preselected'], user_consent: ['precaptured'], hosted_page: ['result_page'], authorization_flow: ['none'], status: 'authorizing', answer: 'redirect' },
+  // The page's shape (hosted_page.return_uri, no authorization_flow) and the OpenAPI's (result_page without a return
+  // URI, the root authorization_flow.redirect.return_uri): both are configuration 4.
+  { id: 4, title: 'everything yours except the result screen', provider_selection: ['preselected'], user_consent: ['precaptured'], hosted_page: ['result_page'], authorization_flow: ['none', 'redirect'], status: 'authorizing', answer: 'redirect' },
   { id: 5, title: 'the entire journey yours', provider_selection: ['preselected'], user_consent: ['precaptured'], hosted_page: ['none'], authorization_flow: ['redirect'], status: 'authorizing', answer: 'redirect' },
   { id: '5b', title: 'the entire journey yours, the user picks the provider from the list returned', provider_selection: ['user_selected'], user_consent: ['precaptured'], hosted_page: ['none', 'result_page'], authorization_flow: ['redirect'], status: 'authorizing', answer: 'provider_selection' },
 ]

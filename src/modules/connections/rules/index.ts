@@ -10,6 +10,7 @@ import { hostedFlowExclusive } from './hosted-flow-exclusive.ts'
 import { metadataLimits } from './metadata.ts'
 import { providerExists } from './provider-exists.ts'
 import { providerScopes } from './provider-scopes.ts'
+import { resultPageReturnUri } from './result-page-return-uri.ts'
 import { returnUrisRegistered } from './return-uris.ts'
 import type { Rule } from './rule.ts'
 import { userIdentity } from './user-identity.ts'
@@ -24,6 +25,7 @@ export const CREATE_CONNECTION_RULES: readonly Rule[] = [
   filterProviderIds, // filter.provider_ids are in the catalogue
   providerScopes, // a preselected provider supports every scope asked for
   returnUrisRegistered, // hosted_page.return_uri and authorization_flow.redirect.return_uri are registered
+  resultPageReturnUri, // a result page has a return URI: its own, or the root authorization_flow's (the OpenAPI's shape)
   // which journey
   hostedFlowExclusive, // hosted_page.type=authorization_flow and root authorization_flow exclude each other
   supportedConfiguration, // one of configurations 1, 2, 3, 4, 5, 5b
