@@ -84,8 +84,13 @@ export async function createDeps (config: Config, options: DepsOptions = {}): Pr
   const webhookKey = await loadOrCreateKey(db.kysely, 'webhook', 'ES512')
   const closers: Array<() => Promise<void>> = [db.close]
   const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined
-  // QUIT when Redis answers; a Redis gone since its last 'ready' (quit cannot be sent) is simply disconnected.
-  if (redis) closers.push(async () => { await (redis.status === 'ready' ? redis.quit() : Promise.reject(new Error('not ready'))).catch(() => redis.disconnect()) })
+  // QUIT when Redis answers (it may have gone since its last 'ready': then QUIT cannot be sent), then drop the socket.
+  if (redis) {
+    closers.push(async () => {
+      if (redis.status === 'ready') await redis.quit().catch(() => {})
+      redis.disconnect()
+    })
+  }
   const bankBaseUrl = config.modelBankUrl ?? `${config.publicUrl}/model-bank`
   const secret = createHash('sha256').update('ledgerite-link-secret\n').update(JSON.stringify(tokenKey.publicJwk)).update(await privateKeyPem(tokenKey)).digest()
   // The credentials the bank issued to this Ledgerite: the in-process bank registers it at start with ones derived
