@@ -62,7 +62,7 @@ const PRIMARY_SUBMIT = 'form[method="post"] button.btn[type="submit"]:not(.secon
  * ```ts
  * import { completeJourney } from 'ledgerite/testing'
  *
- * await page.goto(created.hosted_page!.uri)
+ * if (created.status === 'authorization_required') await page.goto(created.hosted_page.uri)
  * const result = await completeJourney(page, { provider: 'ob-monzo', user: 'john', password: 'doe' })
  * expect(result.connectionId).toBe(created.id)
  * ```

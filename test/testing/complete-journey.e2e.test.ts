@@ -11,13 +11,18 @@ describe('completeJourney', () => {
   before(async () => { [browser, lg] = await Promise.all([launchBrowser(), startLedgerite()]) })
   after(async () => { await Promise.all([browser?.close(), lg?.close()]) })
 
-  const create = async (app: Awaited<ReturnType<Ledgerite['createClient']>>) => app.api.connections.create({
-    scopes: ['info', 'accounts', 'balance'],
-    provider_selection: { type: 'user_selected', filter: { countries: ['GB'] } },
-    user: { name: 'Jane Smith', email: 'jane@example.com' },
-    user_consent: { type: 'authorization_flow_captured' },
-    hosted_page: { type: 'authorization_flow', return_uri: RETURN_URI },
-  })
+  /** A configuration 1 connection; answers its hosted page's address. */
+  const create = async (app: Awaited<ReturnType<Ledgerite['createClient']>>) => {
+    const created = await app.api.connections.create({
+      scopes: ['info', 'accounts', 'balance'],
+      provider_selection: { type: 'user_selected', filter: { countries: ['GB'] } },
+      user: { name: 'Jane Smith', email: 'jane@example.com' },
+      user_consent: { type: 'authorization_flow_captured' },
+      hosted_page: { type: 'authorization_flow', return_uri: RETURN_URI },
+    })
+    assert.equal(created.status, 'authorization_required')
+    return { id: created.id, uri: created.status === 'authorization_required' ? created.hosted_page.uri : '' }
+  }
 
   test('picker → consent → this device → bank sign-in → one account → result → the return URI', async () => {
     const hooks = await lg.webhooks()
@@ -25,7 +30,7 @@ describe('completeJourney', () => {
     const created = await create(app)
     const context = await newContext(browser)
     const page = await context.newPage()
-    await page.goto(created.hosted_page!.uri)
+    await page.goto(created.uri)
     // john's accounts at the bank: a current account, a savings account and a card; share only the first.
     const accountName = 'Current Account'
     const result = await completeJourney(page, { provider: 'ob-monzo', user: 'john', password: 'doe', accounts: [accountName] })
@@ -45,7 +50,7 @@ describe('completeJourney', () => {
     const created = await create(app)
     const context = await newContext(browser)
     const page = await context.newPage()
-    await page.goto(created.hosted_page!.uri)
+    await page.goto(created.uri)
     const result = await completeJourney(page, { bankDecision: 'deny' })
     await context.close()
     assert.equal(result.connectionId, created.id)
