@@ -12,6 +12,7 @@
  * Steps: token → create a connection (configuration 1: the hosted pages do everything) → the link to open → wait
  * for authorisation → accounts → balance → a transactions request → one page of transactions.
  */
+import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { type Account, LedgeriteClient, LedgeriteProblem, type Transaction } from 'ledgerite/client'
 import { loadConfig } from '../src/config.ts'
@@ -19,27 +20,37 @@ import { checkUri, createClient } from '../src/modules/auth/client.repository.ts
 import { createDb } from '../src/storage/create-db.ts'
 import { migrateToLatest } from '../src/storage/migrate.ts'
 
-const { values: flags } = parseArgs({ options: { sandbox: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } })
-if (flags.help) {
-  process.stdout.write('Usage: node --import tsx examples/quickstart.ts [--sandbox]\n\nSee the comment at the top of this file, or README.md "Quickstart example".\n')
-  process.exit(0)
+/** Where a run reads its arguments and environment and writes its output (a test runs it in its own process). */
+export interface QuickstartIo {
+  args: string[]
+  env: Record<string, string | undefined>
+  stdout: (text: string) => void
+  stderr: (text: string) => void
 }
 
-const baseUrl = (process.env.LEDGERITE_URL || 'http://127.0.0.1:3000').replace(/\/+$/, '')
-const waitSeconds = Number(process.env.WAIT_SECONDS || 900)
+/** How a run ends early: the message is already written; the exit code is what the command would exit with. */
+class QuickstartExit extends Error {
+  constructor (readonly code: number) { super(`exit ${code}`) }
+}
+
+// The run in progress (one at a time): its output, environment and flags.
+let io: QuickstartIo
+let flags: { sandbox: boolean }
+let baseUrl: string
+let waitSeconds: number
 // The user is at the keyboard: sending their IP as Tl-User-IP marks the calls as attended (no daily limit).
 const userIp = '127.0.0.1'
 const TOTAL = 7
 
-const out = (line = ''): void => { process.stdout.write(`${line}\n`) }
+const out = (line = ''): void => { io.stdout(`${line}\n`) }
 const step = (n: number, title: string): void => out(`\n[${n}/${TOTAL}] ${title}`)
 const ok = (line: string): void => out(`      ✓ ${line}`)
 const info = (line: string): void => out(`        ${line}`)
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 function fail (message: string): never {
-  process.stderr.write(`\n✗ ${message}\n`)
-  process.exit(1)
+  io.stderr(`\n✗ ${message}\n`)
+  throw new QuickstartExit(1)
 }
 
 const money = (minor: number, currency: string): string =>
@@ -54,7 +65,7 @@ function table (head: string[], rows: string[][], right: number[] = []): string 
 
 /** Registers a client the way `ledgerite clients create` does, in the same database as the server. */
 async function registerClient (returnUri: string): Promise<{ clientId: string, clientSecret: string }> {
-  const config = loadConfig()
+  const config = loadConfig(io.env)
   if (config.databaseUrl.includes(':memory:')) {
     fail('CLIENT_ID and CLIENT_SECRET are not set, and DATABASE_URL is in memory, so this script cannot register a client the server would see.\n' +
       '  Register one with: npx ledgerite clients create --name quickstart --redirect-uri https://your-app.com/callback\n' +
@@ -82,18 +93,18 @@ async function main (): Promise<void> {
   }
 
   // ── credentials ──
-  let clientId = process.env.CLIENT_ID
-  let clientSecret = process.env.CLIENT_SECRET
+  let clientId = io.env.CLIENT_ID
+  let clientSecret = io.env.CLIENT_SECRET
   let created = false
   // After the journey the browser is sent here. A client this script registers gets the Console's page, so the
   // journey ends where its timeline can be read; your own client needs RETURN_URI to be one of its redirect URIs.
-  let returnUri = process.env.RETURN_URI
+  let returnUri = io.env.RETURN_URI
   if (!clientId || !clientSecret) {
     if (clientId || clientSecret) fail('Set both CLIENT_ID and CLIENT_SECRET, or neither (to let this script register a client).')
     returnUri ??= `${baseUrl}/console/connections`
     ;({ clientId, clientSecret } = await registerClient(returnUri))
     created = true
-    out(`\nCLIENT_ID and CLIENT_SECRET are not set, so a client was registered in ${loadConfig().databaseUrl}`)
+    out(`\nCLIENT_ID and CLIENT_SECRET are not set, so a client was registered in ${loadConfig(io.env).databaseUrl}`)
     out('(what `npx ledgerite clients create --name quickstart …` does). Keep these to run again or to sign in to the Console:')
     info(`CLIENT_ID=${clientId}`)
     info(`CLIENT_SECRET=${clientSecret}`)
@@ -199,10 +210,41 @@ async function main (): Promise<void> {
   info(created ? 'Sign in with the CLIENT_ID and CLIENT_SECRET printed above.' : 'Sign in with your client id and secret.')
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof LedgeriteProblem) {
-    const fields = err.errors ? Object.entries(err.errors).map(([k, v]) => `\n    ${k}: ${v.join('; ')}`).join('') : ''
-    fail(`${err.request} was refused: ${err.status} ${err.title}: ${err.detail}${fields}`)
+/** One run of the quickstart; answers the exit code (0 done, 1 stopped with a reason on stderr). */
+export async function runQuickstart (runIo: QuickstartIo): Promise<number> {
+  io = runIo
+  const { values } = parseArgs({ args: io.args, options: { sandbox: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } })
+  if (values.help) {
+    io.stdout('Usage: node --import tsx examples/quickstart.ts [--sandbox]\n\nSee the comment at the top of this file, or README.md "Quickstart example".\n')
+    return 0
   }
-  fail(err instanceof Error ? (err.stack ?? err.message) : String(err))
-})
+  flags = { sandbox: values.sandbox ?? false }
+  baseUrl = (io.env.LEDGERITE_URL || 'http://127.0.0.1:3000').replace(/\/+$/, '')
+  waitSeconds = Number(io.env.WAIT_SECONDS || 900)
+  try {
+    try {
+      await main()
+    } catch (err) {
+      if (err instanceof QuickstartExit) throw err
+      if (err instanceof LedgeriteProblem) {
+        const fields = err.errors ? Object.entries(err.errors).map(([k, v]) => `\n    ${k}: ${v.join('; ')}`).join('') : ''
+        fail(`${err.request} was refused: ${err.status} ${err.title}: ${err.detail}${fields}`)
+      }
+      fail(err instanceof Error ? (err.stack ?? err.message) : String(err))
+    }
+    return 0
+  } catch (err) {
+    if (err instanceof QuickstartExit) return err.code
+    throw err
+  }
+}
+
+// Run as a command (not imported by a test).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await runQuickstart({
+    args: process.argv.slice(2),
+    env: process.env,
+    stdout: (text) => { process.stdout.write(text) },
+    stderr: (text) => { process.stderr.write(text) },
+  })
+}

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type TestContext, test } from 'node:test'
+import { runQuickstart } from '../../examples/quickstart.ts'
 import { buildApp } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
 import { createDeps } from '../../src/deps.ts'
@@ -12,8 +12,9 @@ import { buildTestApp, type TestApp } from '../helpers/build-app.ts'
 import { freePort } from '../helpers/free-port.ts'
 
 /**
- * examples/quickstart.ts, run as a newcomer runs it: a separate process against Ledgerite listening on a real port,
- * with its background workers on (the transactions request completes on its own).
+ * examples/quickstart.ts, run as a newcomer runs it — against Ledgerite listening on a real port, with its background
+ * workers on (the transactions request completes on its own) — but in this process: the script's own entry point
+ * (`runQuickstart`) with its arguments, environment and output given, so no second Node.js has to start.
  */
 async function live (t: TestContext): Promise<TestApp & { baseUrl: string }> {
   const port = await freePort()
@@ -27,20 +28,16 @@ async function live (t: TestContext): Promise<TestApp & { baseUrl: string }> {
 interface Run { code: number | null, stdout: string, stderr: string }
 
 /** Runs the quickstart; `onOutput` sees stdout as it grows (to act like the user in the browser). */
-function quickstart (env: Record<string, string>, args: string[] = [], onOutput?: (stdout: string) => void): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/quickstart.ts', ...args], {
-      env: { PATH: process.env.PATH ?? '', WAIT_SECONDS: '60', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    const timer = setTimeout(() => child.kill('SIGTERM'), 90_000)
-    child.stdout.on('data', (d) => { stdout += d; onOutput?.(stdout) })
-    child.stderr.on('data', (d) => { stderr += d })
-    child.on('error', reject)
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }) })
+async function quickstart (env: Record<string, string>, args: string[] = [], onOutput?: (stdout: string) => void): Promise<Run> {
+  let stdout = ''
+  let stderr = ''
+  const code = await runQuickstart({
+    args,
+    env: { WAIT_SECONDS: '60', ...env },
+    stdout: (text) => { stdout += text; onOutput?.(stdout) },
+    stderr: (text) => { stderr += text },
   })
+  return { code, stdout, stderr }
 }
 
 const STEPS = ['[1/7] Access token', '[2/7] Create a connection', '[3/7]', '[4/7] Wait for authorisation', '[5/7] Accounts', '[6/7] Balance', '[7/7] Transactions']
