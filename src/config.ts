@@ -33,6 +33,12 @@ export interface Config {
   readonly metricsToken: string | undefined
   /** A request must arrive whole (headers and body) within this many milliseconds; slower sockets are closed. */
   readonly requestTimeoutMs: number
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client's address (Fastify's `trustProxy`): false (the default:
+   * the socket's address), true, a number of hops, or addresses/CIDRs. Behind a proxy, set it: otherwise every
+   * client shares the proxy's address, and one client's failed sign-ins throttle them all.
+   */
+  readonly trustProxy: boolean | number | string[]
 }
 
 export class ConfigError extends Error {
@@ -93,6 +99,15 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     problems.push('METRICS_TOKEN: expected 16 to 256 characters of A-Z a-z 0-9 . _ ~ + / = - (for example: openssl rand -hex 32)')
   }
   const requestTimeoutMs = int('REQUEST_TIMEOUT_MS', 20_000, 100, 600_000)
+  const trustProxyRaw = (env.TRUST_PROXY || 'false').trim()
+  let trustProxy: boolean | number | string[] = false
+  if (/^(true|false)$/i.test(trustProxyRaw)) trustProxy = trustProxyRaw.toLowerCase() === 'true'
+  else if (/^\d{1,2}$/.test(trustProxyRaw)) trustProxy = Number(trustProxyRaw)
+  else {
+    trustProxy = trustProxyRaw.split(',').map((s) => s.trim()).filter(Boolean)
+    const bad = trustProxy.filter((s) => !/^[0-9A-Fa-f:.]+(\/\d{1,3})?$/.test(s))
+    if (bad.length > 0 || trustProxy.length === 0) problems.push(`TRUST_PROXY=${JSON.stringify(env.TRUST_PROXY)}: expected false, true, a number of proxy hops, or proxy addresses/CIDRs separated by commas`)
+  }
   if (!['on', 'off'].includes(workersRaw)) problems.push(`WORKERS=${JSON.stringify(env.WORKERS)}: expected on or off`)
 
   const unattendedLimit = int('UNATTENDED_ACCESS_LIMIT', 4, 1, 1_000_000)
@@ -123,6 +138,7 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     authFailureLimit,
     metricsToken,
     requestTimeoutMs,
+    trustProxy,
     modelBankUrl,
     modelBankClient: bankClientId && bankClientSecret ? { clientId: bankClientId, clientSecret: bankClientSecret } : undefined,
   })

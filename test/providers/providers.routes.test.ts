@@ -33,6 +33,7 @@ test('GET /v3/providers (extension): the catalogue filtered like provider_select
     release_channel: 'general_availability',
     customer_segments: ['retail', 'business'],
     scopes: ['info', 'accounts', 'balance', 'transactions'],
+    extension: false,
   })
 })
 

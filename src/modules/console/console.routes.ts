@@ -107,7 +107,7 @@ async function routes (app: FastifyInstance, deps: Deps): Promise<void> {
 
   const chromeOf = (request: FastifyRequest, section: Chrome['section']): Chrome => {
     const { session, client } = request.console!
-    return { client: { id: client.id, name: client.name }, csrf: csrfToken(deps.secret, session.idHash), section }
+    return { client: { id: client.id, name: client.name, webhookUri: client.webhookUri }, csrf: csrfToken(deps.secret, session.idHash), section }
   }
 
   const sendPage = (reply: FastifyReply, status: number, template: string, title: string, chrome: Chrome | undefined, data: Record<string, unknown> = {}) =>

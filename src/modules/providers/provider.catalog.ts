@@ -1,8 +1,9 @@
 import catalog from './catalog.json' with { type: 'json' }
 
 /**
- * The providers Ledgerite knows: one data file (catalog.json, built from shared/data/providers.json; its `about`
- * says which values were read and which were chosen). Everything that needs a provider — the filter, the hosted
+ * The providers Ledgerite knows: one data file (catalog.json, built from shared/data/providers.json, every id of it;
+ * its `about` says which values were read and which were chosen). UK providers come first; the others are marked
+ * `extension`. Everything that needs a provider — the filter, the hosted
  * provider-selection page, preselected `provider_id` checks, GET /v3/providers — reads it from here.
  */
 export interface Provider {
@@ -15,6 +16,8 @@ export interface Provider {
   bg_color: string
   icon_uri: string
   logo_uri: string
+  /** Outside the UK: Data v3 is UK-only today, so these providers are a Ledgerite extension (listed after the UK's). */
+  extension: boolean
 }
 
 // Only the wire fields; the data file's per-entry `inferred` list is provenance, not part of a provider.
@@ -28,6 +31,7 @@ export const PROVIDERS: readonly Provider[] = Object.freeze(catalog.providers.ma
   bg_color: p.bg_color,
   icon_uri: p.icon_uri,
   logo_uri: p.logo_uri,
+  extension: p.extension,
 })))
 
 const BY_ID = new Map(PROVIDERS.map((p) => [p.provider_id, p]))

@@ -7,6 +7,7 @@ import { filterProviders, toWireProvider } from './provider.filter.ts'
 const p = (provider_id: string, country: string, release_channel: Provider['release_channel'], customer_segments: Provider['customer_segments']): Provider => ({
   provider_id, display_name: provider_id, country, release_channel, customer_segments, scopes: ['accounts'],
   bg_color: '#000000', icon_uri: `https://x.test/${provider_id}/icon.svg`, logo_uri: `https://x.test/${provider_id}/logo.svg`,
+  extension: country !== 'GB',
 })
 const C: Provider[] = [
   p('gb-ga-retail', 'GB', 'general_availability', ['retail']),
@@ -81,7 +82,7 @@ test('the real catalogue is complete enough to exercise the contract', () => {
   assert.equal(new Set(PROVIDERS.map((x) => x.provider_id)).size, PROVIDERS.length, 'ids are unique')
   for (const x of PROVIDERS) {
     assert.match(x.bg_color, /^#[A-F0-9]{6}$/, x.provider_id)
-    assert.match(x.provider_id, /^(mock|ob-|xs2a-|stet-)/, x.provider_id)
+    assert.match(x.provider_id, /^(mock|ob-|oauth-|xs2a-|stet-)/, x.provider_id)
     assert.ok(x.scopes.length > 0 && x.customer_segments.length > 0, x.provider_id)
     assert.ok(new URL(x.icon_uri) && new URL(x.logo_uri))
   }

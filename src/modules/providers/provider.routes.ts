@@ -24,6 +24,7 @@ const ProviderItem = Type.Object({
   customer_segments: Type.Array(Type.String()),
   scopes: Type.Array(Type.String()),
 })
+  extension: Type.Boolean({ description: 'true for a provider outside the UK: Data v3 is UK-only today, so it is a Ledgerite extension.' }),
 
 /** Marks the route as outside the published contract (see src/http/openapi.ts). */
 const extension = { 'x-ledgerite-extension': true }
@@ -49,7 +50,8 @@ export async function providerRoutes (app: FastifyInstance, _deps: Deps): Promis
         'with the same values would offer (countries restrict; release_channel general_availability (default), private_beta ' +
         '(adds private beta) or public_beta (adds public and private beta); customer_segments default retail; provider_ids are ' +
         'added beyond the filters; excludes are removed last). Lists may repeat the parameter or separate values with commas. ' +
-        'Items are the OpenAPI Provider shape plus country, release_channel, customer_segments and scopes.',
+        'Items are the OpenAPI Provider shape plus country, release_channel, customer_segments, scopes and extension ' +
+        '(true outside the UK: Data v3 is UK-only today). UK providers come first.',
       tags: ['Providers'],
       security: [{ OAuth2: ['data'] }],
       querystring: ProvidersQuery,
@@ -68,7 +70,7 @@ export async function providerRoutes (app: FastifyInstance, _deps: Deps): Promis
     })
     return {
       items: providers.map((p) => ({
-        ...toWireProvider(p), country: p.country, release_channel: p.release_channel, customer_segments: p.customer_segments, scopes: p.scopes,
+        ...toWireProvider(p), country: p.country, release_channel: p.release_channel, customer_segments: p.customer_segments, scopes: p.scopes, extension: p.extension,
       })),
     }
   })
