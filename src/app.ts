@@ -1,5 +1,5 @@
 import formbody from '@fastify/formbody'
-import Fastify, { type FastifyInstance, LogController } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify'
 import type { Deps } from './deps.ts'
 import { ApiError, invalidParameters } from './contract/errors.ts'
 import { registerErrorHandling, sendError } from './http/error-handler.ts'
@@ -44,6 +44,9 @@ export async function buildApp (deps: Deps, options: BuildAppOptions = {}): Prom
     genReqId: genTraceId,
     logController: new LogController({ requestIdLogLabel: 'trace_id' }),
     bodyLimit: BODY_LIMIT,
+    // The client's address (request.ip: the sign-in throttle's key, the logs) from X-Forwarded-For only when the
+    // operator says which proxies to believe (TRUST_PROXY).
+    trustProxy: deps.config.trustProxy as FastifyServerOptions['trustProxy'],
     // A request must arrive whole within REQUEST_TIMEOUT_MS, or its socket is closed (408): a client trickling a
     // body cannot hold a connection open. Node checks open connections at `connectionsCheckingInterval`, so that
     // is kept well under the timeout; headers get no longer than the whole request.

@@ -126,3 +126,30 @@ test('with REDIS_URL the counts live in Redis, shared by every process', async (
   }
   assertThrottled(await token(one, c.id, c.secret, '203.0.113.52'), 'process one, counted with process two\'s failures')
 })
+
+test('behind a proxy: with TRUST_PROXY the address is X-Forwarded-For\'s, so one client\'s failures do not throttle the others', async (t) => {
+  const viaProxy = (h: TestApp, id: string, secret: string, forwardedFor: string) => h.inject({
+    method: 'POST', url: '/connect/token', remoteAddress: '10.0.0.2', headers: { 'x-forwarded-for': forwardedFor },
+    payload: { grant_type: 'client_credentials', client_id: id, client_secret: secret, scope: 'data' },
+  })
+  const trusting = await buildTestApp(t, { TRUST_PROXY: '10.0.0.0/8' })
+  const c = await trusting.client()
+  for (let i = 0; i < LIMIT; i++) assert.equal((await viaProxy(trusting, `sandbox-guess-${i}`, 'x', '203.0.113.66')).statusCode, 401)
+  assertThrottled(await viaProxy(trusting, c.id, c.secret, '203.0.113.66'), 'the guessing client')
+  assert.equal((await viaProxy(trusting, c.id, c.secret, '203.0.113.67')).statusCode, 200, 'another client behind the same proxy')
+
+  // Without it, the proxy's address is everyone's.
+  const naive = await buildTestApp(t)
+  const d = await naive.client()
+  for (let i = 0; i < LIMIT; i++) assert.equal((await viaProxy(naive, `sandbox-guess-${i}`, 'x', '203.0.113.66')).statusCode, 401)
+  assertThrottled(await viaProxy(naive, d.id, d.secret, '203.0.113.67'), 'everyone behind the proxy')
+})
+
+test('TRUST_PROXY accepts false, true, a hop count or addresses/CIDRs; anything else is refused at start', async () => {
+  const { loadConfig } = await import('../../src/config.ts')
+  assert.equal(loadConfig({}).trustProxy, false)
+  assert.equal(loadConfig({ TRUST_PROXY: 'true' }).trustProxy, true)
+  assert.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2)
+  assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.0/8, ::1' }).trustProxy, ['10.0.0.0/8', '::1'])
+  assert.throws(() => loadConfig({ TRUST_PROXY: 'everyone' }), /TRUST_PROXY="everyone": expected false, true, a number of proxy hops/)
+})
