@@ -14,5 +14,7 @@ echo "-- crash test, PostgreSQL"
 timeout 150 node --import tsx scripts/crash-test.ts --db postgres --load-ms 2000 --loops 8 --delivery-timeout-ms 50000
 echo "-- two processes, PostgreSQL + Redis"
 timeout 150 node --import tsx scripts/two-process.ts --connections 12 --delivery-timeout-ms 30000
-echo "-- faults: PostgreSQL backends terminated, Redis down and up"
-timeout 150 node --import tsx scripts/fault-test.ts --load-ms 3000 --loops 8
+echo "-- faults: PostgreSQL backends terminated under load and while idle"
+timeout 150 node --import tsx scripts/fault-test.ts --scenario postgres --load-ms 3000 --loops 8
+echo "-- faults: Redis killed and started again"
+timeout 150 node --import tsx scripts/fault-test.ts --scenario redis
