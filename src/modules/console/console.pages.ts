@@ -23,7 +23,8 @@ export function formatTime (iso: string | null | undefined): string {
 
 /** What every signed-in page's layout needs. */
 export interface Chrome {
-  client: { id: string, name: string }
+  /** The signed-in client; `webhookUri` decides whether deliveries can be redelivered (nowhere to send otherwise). */
+  client: { id: string, name: string, webhookUri: string | null }
   csrf: string
   /** Which nav item is current. */
   section: 'connections' | 'webhooks' | 'settings'

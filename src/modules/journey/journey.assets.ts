@@ -30,6 +30,7 @@ h1{font-size:1.5rem;line-height:1.25;margin:0 0 .75rem;overflow-wrap:break-word;
 .cancel form{margin:0}
 .link-button{font:inherit;background:none;border:0;padding:.6rem 0;min-height:44px;color:#0b57d0;text-decoration:underline;cursor:pointer;text-align:left}
 .neutral{color:#4b4b55}
+.dev-note{border:2px dashed #8a5a00;background:#fff8e6;color:#1b1b1f;border-radius:8px;padding:.75rem 1rem;margin:1rem 0;font-size:.9rem;overflow-wrap:anywhere}
 h2{font-size:1.1rem;margin:1.25rem 0 .5rem}
 p{margin:.5rem 0}
 .muted{color:#4b4b55}

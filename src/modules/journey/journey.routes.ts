@@ -45,6 +45,11 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   const bankOrigin = new URL(deps.config.modelBankUrl ?? publicUrl).origin
   const selfOrigin = new URL(publicUrl).origin
   const formAction = bankOrigin === selfOrigin ? "'self'" : `'self' ${bankOrigin}`
+  // The QR code carries PUBLIC_URL: on a loopback address no phone can open it. Said at start, and on the page.
+  const loopback = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(new URL(publicUrl).hostname)
+  if (loopback) {
+    app.log.warn({ publicUrl }, 'PUBLIC_URL is a loopback address: the hosted pages\' QR hand-off links cannot be opened on a phone. Set PUBLIC_URL to an address the phone can reach (a LAN address or a tunnel).')
+  }
   const CSP = [
     "default-src 'none'",
     "style-src 'self'",
@@ -117,11 +122,11 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     const p = findProvider(id)
     return {
       id,
-      name: p?.display_name ?? id,
+      name: p?.display_name || id,
       mark: p ? markOf(p) : { label: '?', colour: '#4b4b55', ink: '#ffffff' },
       symbol: symbolId(id),
       country: p ? countryName(lang, p.country) : '',
-      search: fold(`${p?.display_name ?? ''} ${id}`),
+      search: fold(`${p?.display_name || ''} ${id}`),
     }
   }
 
@@ -188,7 +193,7 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
       const popular = !m.q && m.country === 'GB' ? m.providers.filter((p) => POPULAR_GB.includes(p.provider_id)) : []
       popular.sort((a, b) => POPULAR_GB.indexOf(a.provider_id) - POPULAR_GB.indexOf(b.provider_id))
       const rest = m.providers.filter((p) => !popular.includes(p))
-      if (!m.q) rest.sort((a, b) => a.display_name.localeCompare(b.display_name, base.lang))
+      if (!m.q) rest.sort((a, b) => (a.display_name || a.provider_id).localeCompare(b.display_name || b.provider_id, base.lang))
       const groups = [
         ...(popular.length ? [{ id: 'popular', title: base.t('picker.popular'), providers: popular.map((p) => providerView(p.provider_id, base.lang)) }] : []),
         { id: 'all', title: popular.length ? base.t('picker.all_banks') : undefined, providers: rest.map((p) => providerView(p.provider_id, base.lang)) },
@@ -235,6 +240,7 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
         handoffUri: uri,
         qr: await qrDataUri(uri),
         handoffMinutes: HANDOFF_TTL_MINUTES,
+        loopbackUrl: loopback ? selfOrigin : undefined,
         formAction: `${pagePath(id)}/bank`,
       }))
     }
@@ -404,6 +410,9 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
       }))
     }
     // Declining (or cancelling) is the user's choice, not a failure: a neutral page, not a red error.
+    // The handed-off phone that finished: the journey goes on on the computer, which shows the result too.
+    const phoneCookie = parseCookies(request.headers.cookie)[PHONE_COOKIE]
+    const onPhone = Boolean(phoneCookie && session?.mobile_token_hash && session.mobile_token_hash === sha256(phoneCookie))
     const outcome = c.status === 'authorized' ? 'success' : c.status === 'failed' ? (c.failureReason === 'user_declined_consent' ? 'declined' : 'failure') : 'inactive'
     const base = pageBase(request, c, brand, `result.${outcome === 'success' ? 'success' : outcome === 'failure' ? 'failure' : outcome === 'declined' ? 'declined' : 'inactive'}_title`)
     const reason = c.failureReason ?? 'other'
@@ -417,7 +426,8 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
       accountsText: accountsShared(base.t, base.lang, c.accountIds.length),
       failureReason: reason,
       reasonText: base.t(reasonKey),
-      continueHref: continueUri(c, client),
+      continueHref: onPhone ? undefined : continueUri(c, client),
+      onPhone,
     }))
   })
 }

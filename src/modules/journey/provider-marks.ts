@@ -67,9 +67,10 @@ export function computeMarks (providers: readonly Provider[]): Map<string, Provi
   for (const p of providers) {
     let seen = byCountry.get(p.country)
     if (!seen) byCountry.set(p.country, seen = { labels: new Set(), colours: [] })
-    const label = labelCandidates(p.display_name).find((l) => !seen.labels.has(l)) ?? p.provider_id.slice(0, 3).toUpperCase()
+    // A catalogue entry may lack a name (the source did not give one): its id stands in.
+    const label = labelCandidates(p.display_name || p.provider_id).find((l) => !seen.labels.has(l)) ?? p.provider_id.slice(0, 3).toUpperCase()
     seen.labels.add(label)
-    const brand = /^#[0-9a-f]{6}$/i.test(p.bg_color) ? p.bg_color.toLowerCase() : '#4b4b55'
+    const brand = /^#[0-9a-f]{6}$/i.test(p.bg_color ?? '') ? p.bg_color.toLowerCase() : '#4b4b55'
     const colour = distinctColour(brand, seen.colours)
     seen.colours.push(colour)
     marks.set(p.provider_id, { label, colour, ink: inkFor(colour) })
@@ -89,7 +90,7 @@ const tile = (m: ProviderMark) =>
 
 /** A standalone SVG file of the mark (the consent page's bank heading, the model bank). */
 export function markSvg (p: Provider): string {
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="80" height="80" viewBox="0 0 80 80" role="img" aria-label="${escapeHtml(p.display_name)}">${tile(markOf(p))}</svg>`
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="80" height="80" viewBox="0 0 80 80" role="img" aria-label="${escapeHtml(p.display_name || p.provider_id)}">${tile(markOf(p))}</svg>`
 }
 
 export const symbolId = (id: string) => `pm-${id.replace(/[^a-z0-9-]/gi, '_')}`
