@@ -160,6 +160,9 @@ test('Console settings: a checkbox per extension type, saved for the client, unk
   assert.equal(none.statusCode, 303)
   assert.deepEqual((await findClient(h.deps.db, c.id))!.webhookExtensionEvents, [])
 
+  await raiseEvent(h.deps, c.id, 'connection_revoked', { connection_id: CONNECTION_ID, revoked_at: '2026-07-15T12:00:00.000Z' })
+  assert.match((await b.get('/console/webhooks')).body, /No delivery attempts: an extension type this client does not receive/)
+
   await b.get('/console/settings')
   const bad = await b.post('/console/settings/webhook-events', { extension_events: 'connection_authorised' })
   assert.equal(bad.statusCode, 400)
