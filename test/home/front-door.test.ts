@@ -15,7 +15,7 @@ test('GET / is the front door: an HTML page linking the reference, Console and c
   assert.match(res.body, /npx ledgerite clients create --name my-app --redirect-uri https:\/\/your-app\.com\/callback --env/)
   assert.match(res.body, /curl -s http:\/\/ledgerite\.test:3000\/connect\/token/, 'commands name this server\'s URL')
   assert.match(res.body, /<code>john<\/code><\/td><td><code>doe<\/code>/, 'lists the mock users')
-  assert.match(res.body, /error\.provider_error/)
+  assert.match(res.body, /error\.&lt;reason&gt;.*<code>provider_error<\/code>/)
   assert.ok(!/<script/i.test(res.body), 'no script at all')
   const css = await h.inject({ method: 'GET', url: '/assets/home.css' })
   assert.equal(css.statusCode, 200)

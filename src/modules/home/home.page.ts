@@ -29,7 +29,7 @@ export function renderHomePage (input: HomePageInput): string {
     ['/openapi.json', 'OpenAPI document', 'for code generators and contract tests'],
     ['/healthz', 'Health', '/readyz and /metrics too'],
   ]
-  const errorUsers = MOCK_ERROR_REASONS.map((r) => `<code>error.${e(r)}</code>`).join(', ')
+  const errorReasons = MOCK_ERROR_REASONS.map((r) => `<code>${e(r)}</code>`).join(', ')
   const commands = firstCommands(url).map((c, i) => `<li><p class="muted">${['Register a client: its id and secret become $CLIENT_ID and $CLIENT_SECRET', 'Get a token with the data scope', 'Create a connection and open the hosted page it prints'][i]}</p><pre><code>${e(c)}</code></pre></li>`).join('\n')
   return `<!doctype html>
 <html lang="en">
@@ -64,7 +64,7 @@ ${commands}
 <tr><td><code>john</code></td><td><code>doe</code></td><td>signs in; data reads succeed</td></tr>
 <tr><td><code>john1</code> … <code>john100</code></td><td><code>doe1</code> … <code>doe100</code></td><td>each a different synthetic customer</td></tr>
 <tr><td><code>john.million</code></td><td><code>doe</code></td><td>a current account with over a million transactions</td></tr>
-<tr><td>${errorUsers}</td><td>anything</td><td>signs in; data reads fail with that reason</td></tr>
+<tr><td><code>error.&lt;reason&gt;</code></td><td>anything</td><td>signs in; data reads fail with the reason: ${errorReasons}</td></tr>
 </tbody>
 </table>
 <h2>In your tests</h2>

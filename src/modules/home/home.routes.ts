@@ -5,8 +5,8 @@ import { renderHomePage } from './home.page.ts'
 /** The page's only resource is the hosted pages' stylesheet; nothing else may load, run, frame it or submit from it. */
 const CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
 
-/** What the hosted pages' stylesheet does not cover: long commands scroll, the users table has rules. */
-const HOME_CSS = `pre{overflow-x:auto;background:#f4f5f7;border:1px solid #d6d8de;border-radius:8px;padding:.75rem;font-size:.85rem}
+/** What the hosted pages' stylesheet does not cover: long commands wrap (to be read whole), the users table has rules. */
+const HOME_CSS = `pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f4f5f7;border:1px solid #d6d8de;border-radius:8px;padding:.75rem;font-size:.85rem}
 table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{text-align:left;vertical-align:top;padding:.4rem .5rem;border-bottom:1px solid #d6d8de}
 ol,ul{padding-left:1.25rem}li{margin:.35rem 0}`
 
