@@ -66,6 +66,8 @@ export interface Connection {
   created_at: string
   authorized_at?: string
   access_expires_at?: string
+  /** The same instant as `access_expires_at`, under the name other clients of this endpoint read. */
+  consent_expires_at?: string
   failed_at?: string
   failure_stage?: string
   failure_reason?: string

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
+import { PUBLISHED_TYPES } from '../../src/contract/errors.ts'
 import { buildTestApp, type TestApp, type TestClient } from '../helpers/build-app.ts'
 import {
   componentValidator, describeErrors, inlineValidator, type Json, mediaType, type Operation, operationsOf,
@@ -106,6 +107,7 @@ function conforms (method: string, path: string, res: LightMyRequestResponse, se
   const match = types.find((ct) => mediaType(ct) === got)
   assert.ok(match, `${where}: content type ${got} is not the published ${types.join(' or ')}`)
   const body = res.json()
+  if (res.statusCode >= 400) assert.ok(PUBLISHED_TYPES.has(body.type), `${where}: problem type ${body.type} is not published`)
   const v = inlineValidator(`${method} ${path} ${res.statusCode} ${match}`, response.content[match].schema)
   assert.ok(v(body), `${where}: body does not match the published schema:\n  ${describeErrors(v)}\nbody: ${JSON.stringify(body).slice(0, 1500)}`)
   return body
@@ -167,6 +169,15 @@ test('responses and webhook payloads of a realistic flow validate against the pu
   conforms('POST', '/v3/data-connections', await h.inject({
     method: 'POST', url: '/v3/data-connections', headers: c.auth, payload: { ...configurations('')[2], scopes: ['everything'] },
   }), seen)
+  // Refusals added with the fidelity pass: a Data v1 provider token, an unsupported language, a union without its type.
+  for (const payload of [
+    { ...configurations('')[2], provider_selection: { type: 'preselected', provider_id: 'uk-cs-mock' } },
+    { ...configurations('')[1], hosted_page: { type: 'authorization_flow', return_uri: RETURN_URI, language_code: 'pt' } },
+    { ...configurations('')[1], user_consent: { state: 'captured' } },
+  ]) {
+    const refused = conforms('POST', '/v3/data-connections', await h.inject({ method: 'POST', url: '/v3/data-connections', headers: c.auth, payload }), seen)
+    assert.equal(refused.status, 400)
+  }
 
   // A connection the user authorises, and one that fails at the bank; both through the sandbox control, which
   // takes the same transitions (and writes the same webhooks) as the browser journey.
@@ -191,6 +202,13 @@ test('responses and webhook payloads of a realistic flow validate against the pu
   assert.ok(accounts.items.length > 0, 'an authorised connection has at least one account')
   conforms('GET', '/v3/connected-accounts',
     await h.inject({ method: 'GET', url: '/v3/connected-accounts?type=account', headers: { ...c.auth, ...ip, 'connection-id': okId } }), seen)
+  // Tl-User-IP with a port: accepted, the address part used.
+  conforms('GET', '/v3/connected-accounts',
+    await h.inject({ method: 'GET', url: '/v3/connected-accounts', headers: { ...c.auth, 'tl-user-ip': '203.0.113.7:51234', 'connection-id': okId } }), seen)
+  // A query parameter out of its enum: Invalid Parameters keyed by the parameter's name.
+  const badType = conforms('GET', '/v3/connected-accounts',
+    await h.inject({ method: 'GET', url: '/v3/connected-accounts?type=cards', headers: { ...c.auth, ...ip, 'connection-id': okId } }), seen)
+  assert.deepEqual(Object.keys(badType.errors), ['type'])
   // Missing Connection-Id: Invalid Parameters naming it. A failed connection: Invalid State.
   conforms('GET', '/v3/connected-accounts', await h.inject({ method: 'GET', url: '/v3/connected-accounts', headers: { ...c.auth, ...ip } }), seen)
   conforms('GET', '/v3/connected-accounts',
@@ -213,6 +231,13 @@ test('responses and webhook payloads of a realistic flow validate against the pu
   conforms('POST', reqPath, await h.inject({
     method: 'POST', url: `/v3/connected-accounts/${account.id}/transactions/requests`, headers, payload: { from: to, to: '2001-02-30' },
   }), seen)
+  // A cursor this server did not issue: Invalid Parameters naming cursor.
+  conforms('POST', reqPath, await h.inject({
+    method: 'POST', url: `/v3/connected-accounts/${account.id}/transactions/requests`, headers, payload: { from, to, cursor: 'bWFuZGF0ZXM6MmUwNDk0MTMK' },
+  }), seen)
+  // A request id that is not a uuid: Invalid Parameters keyed request_id.
+  const badId = conforms('GET', getPath, await h.inject({ method: 'GET', url: `/v3/connected-accounts/${account.id}/transactions/requests/not-a-uuid`, headers }), seen)
+  assert.deepEqual(Object.keys(badId.errors), ['request_id'])
   // Pending until the worker runs (the suite runs with workers off), then completed, re-readable.
   const pending = conforms('GET', getPath, await h.inject({ method: 'GET', url: `/v3/connected-accounts/${account.id}/transactions/requests/${requests[0]}`, headers }), seen)
   assert.equal(pending.status, 'pending')

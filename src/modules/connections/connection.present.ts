@@ -32,7 +32,11 @@ export function presentConnection (c: Connection): ConnectionView {
     view.provider = { provider_id: c.providerId, display_name: findProvider(c.providerId)?.display_name ?? c.providerId }
   }
   if (c.authorizedAt) view.authorized_at = c.authorizedAt
-  if (c.accessExpiresAt) view.access_expires_at = c.accessExpiresAt
+  if (c.accessExpiresAt) {
+    view.access_expires_at = c.accessExpiresAt
+    // Public clients of this (unpublished) endpoint read `consent_expires_at`, the Data v1 name: the same instant.
+    view.consent_expires_at = c.accessExpiresAt
+  }
   if (c.failedAt) view.failed_at = c.failedAt
   if (c.failureStage) view.failure_stage = c.failureStage
   if (c.failureReason) view.failure_reason = c.failureReason

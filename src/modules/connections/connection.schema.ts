@@ -153,6 +153,7 @@ export const ConnectionViewSchema = Type.Object({
   failed_at: Type.Optional(Type.String()),
   failure_stage: Type.Optional(Type.String()),
   failure_reason: Type.Optional(Type.String()),
+  consent_expires_at: Type.Optional(Type.String({ description: 'The same instant as access_expires_at, under the name clients of this endpoint read.' })),
   revoked_at: Type.Optional(Type.String()),
   expired_at: Type.Optional(Type.String()),
 })

@@ -7,6 +7,7 @@ import { capturedAt } from './captured-at.ts'
 import { supportedConfiguration } from './configuration.ts'
 import { filterProviderIds } from './filter-provider-ids.ts'
 import { hostedFlowExclusive } from './hosted-flow-exclusive.ts'
+import { supportedLanguage } from './language-code.ts'
 import { metadataLimits } from './metadata.ts'
 import { providerExists } from './provider-exists.ts'
 import { providerScopes } from './provider-scopes.ts'
@@ -14,6 +15,7 @@ import { resultPageReturnUri } from './result-page-return-uri.ts'
 import { returnUrisRegistered } from './return-uris.ts'
 import type { Rule } from './rule.ts'
 import { userIdentity } from './user-identity.ts'
+import { v1ProviderIds } from './v1-provider-ids.ts'
 
 export const CREATE_CONNECTION_RULES: readonly Rule[] = [
   // who the user is
@@ -23,9 +25,11 @@ export const CREATE_CONNECTION_RULES: readonly Rule[] = [
   // what the request points at
   providerExists, // a preselected provider_id is in the catalogue
   filterProviderIds, // filter.provider_ids are in the catalogue
+  v1ProviderIds, // Data v1 provider tokens (uk-cs-mock, uk-ob-all, uk-oauth-all): did you mean "mock"
   providerScopes, // a preselected provider supports every scope asked for
   returnUrisRegistered, // hosted_page.return_uri and authorization_flow.redirect.return_uri are registered
   resultPageReturnUri, // a result page has a return URI: its own, or the root authorization_flow's (the OpenAPI's shape)
+  supportedLanguage, // hosted_page.language_code is one the hosted pages speak
   // which journey
   hostedFlowExclusive, // hosted_page.type=authorization_flow and root authorization_flow exclude each other
   supportedConfiguration, // one of configurations 1, 2, 3, 4, 5, 5b
