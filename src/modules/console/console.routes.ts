@@ -5,7 +5,6 @@ import type { Deps } from '../../deps.ts'
 import { formatValidationErrors } from '../../http/validation.ts'
 import { attemptKeys } from '../auth/auth-throttle.ts'
 import { rotateSecret } from '../auth/client-secret.ts'
-import { rotateSecret } from '../auth/client-secret.ts'
 import { authenticateClient, checkUri, type Client, findClient, updateClient } from '../auth/client.repository.ts'
 import { checkWebhookUri } from '../webhooks/webhook.destination.ts'
 import { findDelivery, requeueEvent } from '../webhooks/webhook.repository.ts'
@@ -20,7 +19,6 @@ import {
   clearSessionCookie,
   createSession,
   deleteExpiredSessions,
-  deleteClientSessions,
   deleteClientSessions,
   deleteSession,
   ensurePreSession,
@@ -283,16 +281,6 @@ async function routes (app: FastifyInstance, deps: Deps): Promise<void> {
     signedIn,
     checks: [requireSession, requireCsrf],
     sendPage: (request, reply, status, data) => sendPage(reply, status, 'branding', 'Branding', chromeOf(request, 'settings'), data),
-  })
-
-  // The new secret is shown once, in this answer (no-store, never in a URL); the old one, the tokens issued with
-  // it and the client's other Console sessions end at once (client-secret.ts).
-  app.post<{ Body: Static<typeof CsrfOnlyBody> }>('/settings/rotate-secret', { ...signedInPost, schema: { body: CsrfOnlyBody } }, async (request, reply) => {
-    const { session, client } = request.console!
-    const secret = await rotateSecret(deps.db, client.id)
-    if (!secret) throw new ApiError('UNAUTHENTICATED', 'Your Console session has ended: sign in again.')
-    await deleteClientSessions(deps.db, client.id, session.idHash)
-    return settingsPage(request, reply, 200, { newSecret: secret })
   })
 
   // The new secret is shown once, in this answer (no-store, never in a URL); the old one, the tokens issued with
