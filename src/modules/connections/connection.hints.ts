@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv'
+import { REQUEST_LIMITS } from '../../http/request-limits.ts'
 import type { HintFn } from '../../http/validation.ts'
 
 /**
@@ -47,7 +48,8 @@ const V1_SCOPES: Record<string, string> = {
 
 /** The closest allowed value to what was sent, when it is close enough to be a slip. */
 export function closest (value: unknown, allowed: readonly unknown[]): string | undefined {
-  if (typeof value !== 'string' || value === '') return undefined
+  // A slip is short; comparing long strings is quadratic work for no useful answer.
+  if (typeof value !== 'string' || value === '' || value.length > REQUEST_LIMITS.suggestionValueLength) return undefined
   const norm = (s: string) => s.toLowerCase().replace(/[\s-]+/g, '_')
   const v = norm(value)
   const options = allowed.filter((a): a is string => typeof a === 'string')
@@ -87,6 +89,18 @@ function valueAt (data: unknown, instancePath: string): unknown {
   return v
 }
 
+/**
+ * Suggestions given so far, per request body: past `REQUEST_LIMITS.suggestions` the plain message is given, so a
+ * body with thousands of wrong values costs no more suggestion work than one with ten.
+ */
+const suggestionsGiven = new WeakMap<object, number>()
+function mayGuess (data: unknown): boolean {
+  if (data === null || typeof data !== 'object') return true
+  const n = suggestionsGiven.get(data) ?? 0
+  suggestionsGiven.set(data, n + 1)
+  return n < REQUEST_LIMITS.suggestions
+}
+
 const oneOf = (values: readonly unknown[]) => `must be one of: ${values.map((x) => JSON.stringify(x)).join(', ')}`
 
 export const createConnectionHints: HintFn = (field, err: ErrorObject, data) => {
@@ -101,7 +115,7 @@ export const createConnectionHints: HintFn = (field, err: ErrorObject, data) => 
       const allowed = params.allowedValues as unknown[]
       if (/^scopes\[\d+\]$/.test(field) && typeof value === 'string' && Object.hasOwn(V1_SCOPES, value)) return `${oneOf(allowed)} (${JSON.stringify(value)} is ${V1_SCOPES[value]})`
       if (/^provider_selection\.filter\.countries\[\d+\]$/.test(field) && value === 'UK') return `${oneOf(allowed)} — did you mean "GB"? (ISO 3166-1 alpha-2)`
-      const guess = closest(value, allowed)
+      const guess = mayGuess(data) ? closest(value, allowed) : undefined
       return guess ? `${oneOf(allowed)} — did you mean ${JSON.stringify(guess)}?` : undefined
     }
     case 'pattern': {

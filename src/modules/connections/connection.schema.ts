@@ -3,6 +3,7 @@ import { problemSchema } from '../../contract/problem.ts'
 import { CONNECTION_SCOPES } from '../../contract/scopes.ts'
 import { CUSTOMER_SEGMENTS, FILTER_COUNTRIES, RELEASE_CHANNELS } from '../providers/provider.filter.ts'
 import { CONNECTION_STATUSES } from './connection.state.ts'
+import { REQUEST_LIMITS as L } from '../../http/request-limits.ts'
 
 /**
  * The wire shape of create-connection and of the connection read extensions, as TypeBox schemas: the request is
@@ -32,21 +33,23 @@ function ByType<A extends TObject, B extends TObject> (a: A, b: B, options: Reco
 
 const strict = { additionalProperties: false } as const
 
+const ProviderId = Type.String({ minLength: 1, maxLength: L.idLength })
+
 export const ProviderFilterSchema = Type.Object({
-  countries: Type.Optional(Type.Array(StringEnum(FILTER_COUNTRIES), { minItems: 1, uniqueItems: true, description: 'Only providers from these countries.' })),
+  countries: Type.Optional(Type.Array(StringEnum(FILTER_COUNTRIES), { minItems: 1, maxItems: L.listItems, uniqueItems: true, description: 'Only providers from these countries.' })),
   release_channel: Type.Optional(StringEnum(RELEASE_CHANNELS, {
     description: 'Lowest stability shown: private_beta adds private-beta providers to general-availability ones; public_beta adds both.',
     default: 'general_availability',
   })),
-  customer_segments: Type.Optional(Type.Array(StringEnum(CUSTOMER_SEGMENTS), { minItems: 1, uniqueItems: true, description: 'Default ["retail"].' })),
-  provider_ids: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, uniqueItems: true, description: 'Providers to include beyond the filters.' })),
+  customer_segments: Type.Optional(Type.Array(StringEnum(CUSTOMER_SEGMENTS), { minItems: 1, maxItems: L.listItems, uniqueItems: true, description: 'Default ["retail"].' })),
+  provider_ids: Type.Optional(Type.Array(ProviderId, { minItems: 1, maxItems: L.listItems, uniqueItems: true, description: `Providers to include beyond the filters (at most ${L.listItems}).` })),
   excludes: Type.Optional(Type.Object({
-    provider_ids: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, uniqueItems: true })),
+    provider_ids: Type.Optional(Type.Array(ProviderId, { minItems: 1, maxItems: L.listItems, uniqueItems: true })),
   }, strict)),
 }, strict)
 
 const ProviderSelectionSchema = ByType(
-  Type.Object({ type: Type.Literal('preselected'), provider_id: Type.String({ minLength: 1 }) }, { ...strict, title: 'Preselected' }),
+  Type.Object({ type: Type.Literal('preselected'), provider_id: ProviderId }, { ...strict, title: 'Preselected' }),
   Type.Object({ type: Type.Literal('user_selected'), filter: Type.Optional(ProviderFilterSchema) }, { ...strict, title: 'User selected' }),
 )
 
@@ -62,7 +65,7 @@ const UserSchema = Type.Object({
 
 const UserConsentSchema = ByType(
   // captured_at is checked by rules/captured-at.ts (RFC 3339, UTC, not in the future) so the message can say which.
-  Type.Object({ type: Type.Literal('precaptured'), captured_at: Type.String({ description: 'RFC 3339, UTC, not in the future.' }) }, { ...strict, title: 'Pre-captured' }),
+  Type.Object({ type: Type.Literal('precaptured'), captured_at: Type.String({ maxLength: L.timestampLength, description: 'RFC 3339, UTC, not in the future.' }) }, { ...strict, title: 'Pre-captured' }),
   Type.Object({ type: Type.Literal('authorization_flow_captured') }, { ...strict, title: 'Authorization flow captured' }),
 )
 
@@ -93,7 +96,7 @@ const AuthorizationFlowSchema = Type.Object({
 
 export const CreateConnectionBody = Type.Object({
   // Duplicates are accepted and removed (the published schema does not forbid them); see docs/behaviour-notes.md.
-  scopes: Type.Array(StringEnum(CONNECTION_SCOPES), { minItems: 1 }),
+  scopes: Type.Array(StringEnum(CONNECTION_SCOPES), { minItems: 1, maxItems: L.scopes }),
   provider_selection: ProviderSelectionSchema,
   user: UserSchema,
   // Key count, key length and value length are checked by rules/metadata.ts, which names the key at fault.
@@ -175,8 +178,8 @@ export const ListConnectionsQuery = Type.Object({
 
 /** Create-connection's optional headers, as published: "only considered if the authorization_flow object … is specified". */
 export const CreateConnectionHeaders = Type.Object({
-  'tl-user-ip': Type.Optional(Type.String({ description: 'The end user\'s IP address (the first of a comma-separated list is used). Stored with the connection when authorization_flow is given; an invalid address is then refused.' })),
-  'x-device-user-agent': Type.Optional(Type.String({ description: 'The end user\'s device user agent (falls back to User-Agent). Stored when authorization_flow is given.' })),
+  'tl-user-ip': Type.Optional(Type.String({ maxLength: L.headerLength, description: 'The end user\'s IP address (the first of a comma-separated list is used). Stored with the connection when authorization_flow is given; an invalid address is then refused.' })),
+  'x-device-user-agent': Type.Optional(Type.String({ maxLength: L.headerLength, description: 'The end user\'s device user agent (falls back to User-Agent). Stored when authorization_flow is given.' })),
 })
 
 const Problem = problemSchema

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { problemSchema } from '../../contract/problem.ts'
+import { REQUEST_LIMITS as L } from '../../http/request-limits.ts'
 import type { HintFn } from '../../http/validation.ts'
 
 /**
@@ -22,13 +23,17 @@ const PROBLEMS = {
   504: Problem('Gateway Timeout: the bank did not answer in time.'),
 }
 
+/** Path ids: accounts and connections (ours are at most 36 characters). */
+const Id = Type.String({ maxLength: L.idLength })
+
 const TL_USER_IP = Type.Optional(Type.String({
+  maxLength: L.headerLength,
   description: 'The end user\'s IP address (the first of a comma-separated list is used). Lifts the limit of ' +
     '4 unattended calls per connection and endpoint in 24 hours; an invalid address is refused.',
 }))
 
 const withConnectionHeader = Type.Object({
-  'connection-id': Type.String({ minLength: 1, description: 'The unique identifier of the data connection.' }),
+  'connection-id': Type.String({ minLength: 1, maxLength: L.idLength, description: 'The unique identifier of the data connection.' }),
   'tl-user-ip': TL_USER_IP,
 })
 const ipOnly = Type.Object({ 'tl-user-ip': TL_USER_IP })
@@ -83,7 +88,7 @@ export const userInfoSchema = {
   tags: ['Connection Management'],
   summary: 'Get User Info',
   description: 'The name the bank holds for the user. Needs the `info` scope.',
-  params: Type.Object({ connection_id: Type.String() }),
+  params: Type.Object({ connection_id: Id }),
   headers: ipOnly,
   response: { 200: Type.Object({ name: Type.String() }), ...PROBLEMS },
 }
@@ -94,7 +99,7 @@ export const connectedAccountsSchema = {
   description: 'The accounts and cards the user chose to share, at most 50, ordered by `type` then `id`. Needs the `accounts` scope.',
   headers: withConnectionHeader,
   querystring: Type.Object({
-    cursor: Type.Optional(Type.String({ description: 'Accepted, no effect yet (as published).' })),
+    cursor: Type.Optional(Type.String({ maxLength: L.cursorLength, description: 'Accepted, no effect yet (as published).' })),
     // A plain string enum, so a wrong value is answered with the values that exist.
     type: Type.Optional(Type.Unsafe<'account' | 'card'>({ type: 'string', enum: ['account', 'card'], description: 'Only accounts, or only cards.' })),
   }),
@@ -113,12 +118,12 @@ export const createTransactionsRequestSchema = {
   description: 'Starts an asynchronous read of an account\'s transactions over an inclusive date range; poll the ' +
     'returned id. `from` may not be before 2000-01-01, `to` not after the day after today (the client\'s clock). ' +
     'Needs the `transactions` scope.',
-  params: Type.Object({ account_id: Type.String() }),
+  params: Type.Object({ account_id: Id }),
   headers: withConnectionHeader,
   body: Type.Object({
     from: Type.String({ format: 'date', description: 'YYYY-MM-DD, inclusive.' }),
     to: Type.String({ format: 'date', description: 'YYYY-MM-DD, inclusive; on or after `from`.' }),
-    cursor: Type.Optional(Type.String({ minLength: 1, description: 'The `next_cursor` of the previous page, with the same `from` and `to`.' })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: L.cursorLength, description: 'The `next_cursor` of the previous page, with the same `from` and `to`.' })),
     page_size: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
     enrichment: Type.Optional(Type.Object({
       transaction_category: Type.Literal(true),
@@ -133,7 +138,7 @@ export const getTransactionsRequestSchema = {
   summary: 'Get a Transactions Request',
   description: 'pending, completed (the stored page; the same on every read) or failed. Reading does not count ' +
     'towards the unattended-access limit.',
-  params: Type.Object({ account_id: Type.String(), request_id: Type.String({ format: 'uuid' }) }),
+  params: Type.Object({ account_id: Id, request_id: Type.String({ format: 'uuid', maxLength: 36 }) }),
   headers: withConnectionHeader,
   response: {
     200: Type.Union([
@@ -158,7 +163,7 @@ export const balanceSchema = {
   summary: 'Get an account\'s balance (Ledgerite extension)',
   description: 'Extension: not in the published contract, which defines the `balance` scope but no endpoint. ' +
     'Amounts are integers in the currency\'s minor unit, like `amount_in_minor`. Needs the `balance` scope.',
-  params: Type.Object({ account_id: Type.String() }),
+  params: Type.Object({ account_id: Id }),
   headers: withConnectionHeader,
   response: {
     200: Type.Object({
@@ -179,6 +184,6 @@ export const revokeConnectionSchema = {
   description: 'Extension: not in the published contract. Ends the connection (status `revoked`, webhook ' +
     '`connection_revoked`) and the bank\'s consent; later data calls answer 403. Revoking a revoked connection ' +
     'answers 204 again.',
-  params: Type.Object({ connection_id: Type.String() }),
+  params: Type.Object({ connection_id: Id }),
   response: { 204: Type.Null({ description: 'Revoked.' }), 400: PROBLEMS[400], 401: PROBLEMS[401], 403: PROBLEMS[403], 404: PROBLEMS[404], 500: PROBLEMS[500] },
 }

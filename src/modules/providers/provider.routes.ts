@@ -1,17 +1,18 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Deps } from '../../deps.ts'
+import { REQUEST_LIMITS as L } from '../../http/request-limits.ts'
 import { CUSTOMER_SEGMENTS, FILTER_COUNTRIES, filterProviders, RELEASE_CHANNELS, toWireProvider } from './provider.filter.ts'
 
 const StringEnum = <T extends string>(values: readonly T[]) => Type.Unsafe<T>({ type: 'string', enum: [...values] })
-const List = <T extends TSchema>(item: T) => Type.Optional(Type.Array(item, { minItems: 1, uniqueItems: true }))
+const List = <T extends TSchema>(item: T) => Type.Optional(Type.Array(item, { minItems: 1, maxItems: L.listItems, uniqueItems: true }))
 
 const ProvidersQuery = Type.Object({
   countries: List(StringEnum(FILTER_COUNTRIES)),
   release_channel: Type.Optional(StringEnum(RELEASE_CHANNELS)),
   customer_segments: List(StringEnum(CUSTOMER_SEGMENTS)),
-  provider_ids: List(Type.String({ minLength: 1 })),
-  excludes: List(Type.String({ minLength: 1 })),
+  provider_ids: List(Type.String({ minLength: 1, maxLength: L.idLength })),
+  excludes: List(Type.String({ minLength: 1, maxLength: L.idLength })),
 }, { additionalProperties: false })
 const ProviderItem = Type.Object({
   id: Type.String(),

@@ -6,8 +6,9 @@ import { at, str } from './rule.ts'
 
 const ALL_IDS = PROVIDERS.map((p) => p.provider_id)
 
-export function unknownProviderMessage (id: string): string {
-  const guess = closest(id, ALL_IDS)
+/** `suggest`: false once a request has had its share of suggestions (REQUEST_LIMITS.suggestions). */
+export function unknownProviderMessage (id: string, suggest = true): string {
+  const guess = suggest ? closest(id, ALL_IDS) : undefined
   return `is not a known provider${guess ? ` — did you mean ${JSON.stringify(guess)}?` : ''} (GET /v3/providers lists them)`
 }
 
