@@ -1,14 +1,14 @@
 import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../config.ts'
+import { registerApiDocs } from './api-docs.ts'
 
 /** Paths that are API surface; hosted pages, the model bank's browser pages and the Console are not. */
 const DOCUMENTED = /^\/(v3|connect|sandbox|\.well-known|healthz|readyz|metrics|model-bank\/[^/]+\/(account-access-consents|token|accounts|userinfo))/
 
 /**
  * OpenAPI 3.1 generated from the same TypeBox schemas the routes validate with, served at /openapi.json, and a
- * reference page at /docs rendered from the package's own files (no CDN). Routes outside the published contract
+ * reference page at /docs rendered from it on the server (api-docs.ts). Routes outside the published contract
  * carry `'x-ledgerite-extension': true` in their schema; this description says so once more in its text.
  */
 export async function registerOpenApi (app: FastifyInstance, config: Config): Promise<void> {
@@ -35,6 +35,6 @@ export async function registerOpenApi (app: FastifyInstance, config: Config): Pr
       return { schema, url }
     },
   })
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true } })
+  await registerApiDocs(app, () => app.swagger())
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 }
