@@ -8,6 +8,7 @@ export interface JourneyPage {
   getByLabel(text: string, options?: { exact?: boolean }): JourneyLocator
   waitForEvent(event: 'load', options?: { timeout?: number }): Promise<unknown>
   waitForURL(url: (url: URL) => boolean, options?: { timeout?: number, waitUntil?: 'commit' | 'load' }): Promise<void>
+  evaluate(fn: () => void): Promise<unknown>
 }
 
 export interface JourneyLocator {
@@ -74,8 +75,18 @@ export async function completeJourney (page: JourneyPage, options: JourneyOption
   // johnN's password is doeN; john, john.million and error.<reason> users take doe.
   const password = options.password ?? `doe${/^john(\d+)$/.exec(user)?.[1] ?? ''}`
   const there = (selector: string) => page.locator(selector).count().then((n) => n > 0)
+  // The desktop pages' live-update script reloads the page as soon as the journey's state changes, and the step
+  // this click starts changes it: a reload landing before the step's own navigation would cancel it. Its polling
+  // runs on timers, so clear them first (a person clicking is slower than a poll; a test is not).
+  const quiet = () => page.evaluate(() => {
+    const last = setTimeout(() => {}, 0) as unknown as number
+    for (let id = 0; id <= last; id++) clearTimeout(id)
+  })
   // Every step submits a form or follows a link to another page of Ledgerite's: wait for that page to load.
-  const step = async (target: JourneyLocator) => { await Promise.all([page.waitForEvent('load', { timeout }), target.click()]) }
+  const step = async (target: JourneyLocator) => {
+    await quiet()
+    await Promise.all([page.waitForEvent('load', { timeout }), target.click()])
+  }
   let signIns = 0
 
   for (let i = 0; i < MAX_STEPS; i++) {
