@@ -7,9 +7,9 @@ import * as m0005 from './migrations/0005_webhooks.ts'
 import * as m0006 from './migrations/0006_journey_pages.ts'
 import * as m0007 from './migrations/0007_console.ts'
 import * as m0008 from './migrations/0008_connection_expiry_index.ts'
+import * as m0009 from './migrations/0009_model_bank_tpps.ts'
 import * as m0010 from './migrations/0010_auth_hardening.ts'
 import * as m0011 from './migrations/0011_client_branding.ts'
-import * as m0009 from './migrations/0009_model_bank_tpps.ts'
 import * as m0012 from './migrations/0012_webhook_extension_events.ts'
 
 /** One migration set for both dialects, in order. Applied at start and by `ledgerite migrate`. */
@@ -22,9 +22,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006_journey_pages': m0006,
   '0007_console': m0007,
   '0008_connection_expiry_index': m0008,
+  '0009_model_bank_tpps': m0009,
   '0010_auth_hardening': m0010,
   '0011_client_branding': m0011,
-  '0009_model_bank_tpps': m0009,
   '0012_webhook_extension_events': m0012,
 }
 
