@@ -58,12 +58,16 @@ export function closest (value: unknown, allowed: readonly unknown[]): string | 
   const prefixed = options.filter((a) => norm(a).startsWith(v) || v.startsWith(norm(a)))
   if (prefixed.length === 1) return prefixed[0]
   let best: string | undefined
+  const threshold = Math.max(2, Math.floor(v.length / 3))
   let bestDistance = Number.POSITIVE_INFINITY
   for (const a of options) {
-    const d = distance(v, norm(a))
+    const n = norm(a)
+    // The distance is at least the difference in length: such a candidate cannot be close enough, skip the work.
+    if (Math.abs(n.length - v.length) > threshold) continue
+    const d = distance(v, n)
     if (d < bestDistance) { best = a; bestDistance = d }
   }
-  return bestDistance <= Math.max(2, Math.floor(v.length / 3)) ? best : undefined
+  return bestDistance <= threshold ? best : undefined
 }
 
 function distance (a: string, b: string): number {
