@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import { PROVIDERS } from '../../src/modules/providers/provider.catalog.ts'
 import { CUSTOMER_SEGMENTS, FILTER_COUNTRIES, RELEASE_CHANNELS } from '../../src/modules/providers/provider.filter.ts'
 import { EXAMPLE_RETURN_URIS } from '../helpers/build-app.ts'
+import { LANGUAGES } from '../../src/modules/journey/journey.messages.ts'
 
 /**
  * Generated create-connection bodies: every VALID one (any of the supported configurations, any optional field,
@@ -67,7 +68,8 @@ const filterArb = fc.record({
   excludes: fc.record({ provider_ids: fc.uniqueArray(fc.oneof(fc.constantFrom(...PROVIDER_IDS), fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/)), { minLength: 1, maxLength: 3 }) }),
 }, { requiredKeys: [] })
 
-const languageArb = fc.stringMatching(/^[a-z]{2}$/)
+// Only the languages the hosted pages speak: any other well-formed code is refused (rules/language-code.ts).
+const languageArb = fc.constantFrom(...LANGUAGES)
 const countryArb = fc.stringMatching(/^[A-Z]{2}$/)
 const returnUriArb = fc.constantFrom(...EXAMPLE_RETURN_URIS)
 
