@@ -6,6 +6,7 @@ import pg from 'pg'
 import type { Database } from './database.ts'
 import { type DialectName, dialectOf } from './dialect.ts'
 import { isSqliteDamage, outageReporter, StorageDamagedError } from './health.ts'
+import { enableGroupCommit } from './write-queue.ts'
 
 export interface Db {
   kysely: Kysely<Database>
@@ -69,6 +70,8 @@ function openSqlite (path: string): Db {
   }
   const guarded = withFaultGuard(sqlite)
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite, guarded.run) }) })
+  // One writer, one connection: write transactions arriving together are committed together (write-queue.ts).
+  enableGroupCommit(kysely)
   return {
     kysely,
     dialect: 'sqlite',

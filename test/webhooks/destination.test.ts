@@ -182,7 +182,7 @@ test('connect time: a name that resolves to a forbidden address is refused befor
   const literal = await h.client({ name: 'literal', webhookUri: 'http://10.0.0.1/hooks' })
   const resolver = mapResolver({ 'hooks.rebind.test': ['169.254.169.254'], 'mixed.test': ['127.0.0.1', '10.0.0.1'] })
   for (const c of [rebinding, mixed, literal]) {
-    await raiseEvent(h.deps, c.id, 'connection_revoked', { connection_id: CONNECTION_ID, revoked_at: '2026-07-15T12:00:00.000Z' })
+    await raiseEvent(h.deps, c.id, 'connection_authorized', { connection_id: CONNECTION_ID, authorized_at: '2026-07-15T12:00:00.000Z' })
   }
   const dispatcher = createWebhookDispatcher(h.deps, { resolve: resolver })
   assert.equal(await dispatcher.runOnce(), 3)
@@ -213,7 +213,7 @@ test('connect time: the delivery goes to the address the resolver gave and check
 
   const h = await buildTestApp(t)
   const c = await h.client({ webhookUri: `http://receiver.test:${port}/hooks/ledgerite` })
-  await raiseEvent(h.deps, c.id, 'connection_revoked', { connection_id: CONNECTION_ID, revoked_at: '2026-07-15T12:00:00.000Z' })
+  await raiseEvent(h.deps, c.id, 'connection_authorized', { connection_id: CONNECTION_ID, authorized_at: '2026-07-15T12:00:00.000Z' })
   assert.equal(await createWebhookDispatcher(h.deps, { resolve: resolver }).runOnce(), 1)
   assert.equal(rx.received.length, 1, 'delivered to 127.0.0.1, the address the name resolved to')
   assert.equal(rx.received[0]!.headers.host, `receiver.test:${port}`, 'under the registered name')
@@ -222,7 +222,7 @@ test('connect time: the delivery goes to the address the resolver gave and check
 
   const strict = await buildTestApp(t, { WEBHOOK_ALLOWED_NETWORKS: 'public' })
   const s = await strict.client({ webhookUri: `http://receiver.test:${port}/hooks/ledgerite` })
-  await raiseEvent(strict.deps, s.id, 'connection_revoked', { connection_id: CONNECTION_ID, revoked_at: '2026-07-15T12:00:00.000Z' })
+  await raiseEvent(strict.deps, s.id, 'connection_authorized', { connection_id: CONNECTION_ID, authorized_at: '2026-07-15T12:00:00.000Z' })
   assert.equal(await createWebhookDispatcher(strict.deps, { resolve: resolver }).runOnce(), 1)
   assert.equal(rx.received.length, 1, 'nothing more reached the loopback receiver')
   const [refused] = (await strict.inject({ method: 'GET', url: '/v3/webhook-deliveries', headers: s.auth })).json().items

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely'
 import { ids, sha256 } from '../../contract/ids.ts'
 import type { ClientRow, Database } from '../../storage/database.ts'
 import { type ExtensionWebhookType, parseExtensionEvents } from '../webhooks/webhook.event-types.ts'
+import { writeTransaction } from '../../storage/write-queue.ts'
 
 /** A registered client, as the rest of the code sees it (the Console's settings). */
 export interface Client {
@@ -87,7 +88,7 @@ export async function updateClient (
   id: string,
   change: { addRedirectUris?: string[], removeRedirectUris?: string[], webhookUri?: string | null, aispLicence?: boolean, name?: string, webhookExtensionEvents?: ExtensionWebhookType[] },
 ): Promise<Client | undefined> {
-  return db.transaction().execute(async (trx) => {
+  return writeTransaction(db, async (trx) => {
     const row = await trx.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst()
     if (!row) return undefined
     let uris: string[] = JSON.parse(row.redirect_uris)

@@ -4,6 +4,7 @@ import type { ConnectionRow, Database } from '../../storage/database.ts'
 import { enqueueWebhook } from '../webhooks/webhook.outbox.ts'
 import { accessExpiresAt } from './connection.policy.ts'
 import { type ConnectionEvent, type FailureStage, transition } from './connection.state.ts'
+import { writeTransaction } from '../../storage/write-queue.ts'
 
 /**
  * Every change of a connection's status, each in one transaction with its timeline entry and its webhook
@@ -21,7 +22,7 @@ async function move (
   now: Date,
   apply: (row: ConnectionRow, trx: Kysely<Database>) => Promise<{ set: Partial<ConnectionRow>, webhook?: { type: string, fields: Record<string, unknown> }, detail?: Record<string, unknown> }>,
 ): Promise<ConnectionRow> {
-  return db.transaction().execute(async (trx) => {
+  return writeTransaction(db, async (trx) => {
     const row = await trx.selectFrom('connections').selectAll()
       .where('id', '=', connectionId).where('client_id', '=', clientId).executeTakeFirst()
     if (!row) throw new ApiError('NOT_FOUND', 'Connection could not be found.')

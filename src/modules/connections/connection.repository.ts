@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import { ids } from '../../contract/ids.ts'
 import type { ConnectionRow, Database, NewConnectionRow } from '../../storage/database.ts'
+import { writeTransaction } from '../../storage/write-queue.ts'
 
 /** Kysely functions for connections. Every read is scoped by the owning client: another client's id is "not found". */
 export async function insertConnection (db: Kysely<Database>, row: NewConnectionRow): Promise<void> {
@@ -46,7 +47,7 @@ export async function insertConnectionWithEvent (
   row: NewConnectionRow,
   event: { at: Date, detail?: Record<string, unknown> },
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await writeTransaction(db, async (trx) => {
     await trx.insertInto('connections').values(row).execute()
     await addConnectionEvent(trx, { connectionId: row.id, clientId: row.client_id, at: event.at, kind: 'created', ...(event.detail ? { detail: event.detail } : {}) })
   })

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import { ids } from '../../contract/ids.ts'
 import type { Database } from '../../storage/database.ts'
 import { decide, type RateDecision, type RateHit, type RateLimiter } from './rate-limit.ts'
+import { writeTransaction } from '../../storage/write-queue.ts'
 
 /**
  * Unattended-access counters in the database: a log of allowed calls per key, so a restart does not reset them.
@@ -19,7 +20,7 @@ export function createDbRateLimiter (db: Kysely<Database>): RateLimiter {
       const windowMs = windowSeconds * 1000
       const at = now.toISOString()
       const windowStart = new Date(nowMs - windowMs).toISOString()
-      return db.transaction().execute(async (trx) => {
+      return writeTransaction(db, async (trx) => {
         await trx.insertInto('rate_limit_keys').values({ key, client_id: clientId, updated_at: at })
           .onConflict((oc) => oc.column('key').doUpdateSet({ updated_at: at }))
           .execute()

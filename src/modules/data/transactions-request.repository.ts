@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely'
 import type { Database, TransactionsRequestTable } from '../../storage/database.ts'
 import { enqueueWebhook } from '../webhooks/webhook.outbox.ts'
 import type { WireTransaction } from './data.present.ts'
+import { writeTransaction } from '../../storage/write-queue.ts'
 
 export type TransactionsRequestRow = Selectable<TransactionsRequestTable>
 
@@ -101,7 +102,7 @@ export async function finishRequest (
   outcome: { status: 'completed', page: StoredPage } | { status: 'failed', reason: string },
 ): Promise<boolean> {
   const iso = at.toISOString()
-  return db.transaction().execute(async (trx) => {
+  return writeTransaction(db, async (trx) => {
     const set = outcome.status === 'completed'
       ? { status: 'completed', result: JSON.stringify(outcome.page), completed_at: iso }
       : { status: 'failed', failure_reason: outcome.reason, failed_at: iso }

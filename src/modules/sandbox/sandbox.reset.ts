@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../storage/database.ts'
+import { writeTransaction } from '../../storage/write-queue.ts'
 
 /**
  * Every table holding a client's sandbox data, children before parents, so the deletes hold on both dialects
@@ -31,7 +32,7 @@ export const KEPT_ON_RESET = ['console_sessions'] as const satisfies ReadonlyArr
  * keyed by connection id, so those of deleted connections can never be read again; they lapse with their window.
  */
 export async function resetClientSandbox (db: Kysely<Database>, clientId: string): Promise<Record<string, number>> {
-  return db.transaction().execute(async (trx) => {
+  return writeTransaction(db, async (trx) => {
     const deleted: Record<string, number> = {}
     for (const table of RESET_TABLES) {
       // Each table in the list has a client_id column; Kysely cannot see that across a union of tables.

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import { ids } from '../../contract/ids.ts'
 import type { Database, WebhookEventRow } from '../../storage/database.ts'
+import { writeTransaction } from '../../storage/write-queue.ts'
 
 /**
  * Kysely functions for the webhook outbox (`webhook_events`) and its delivery log (`webhook_attempts`).
@@ -72,7 +73,7 @@ export async function finishClaim (
   attempt: AttemptRecord | undefined,
   outcome: AttemptOutcome,
 ): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await writeTransaction(db, async (trx) => {
     const exists = await trx.selectFrom('webhook_events').select('id').where('id', '=', eventId).executeTakeFirst()
     if (!exists) return
     if (attempt) {
