@@ -121,8 +121,17 @@ export async function finishRequest (
   })
 }
 
-/** Gives a claimed request back (an unexpected error): another round retries it once the lock has lapsed. */
-export async function releaseRequest (db: Kysely<Database>, id: string, workerId: string, retryAt: Date): Promise<void> {
-  await db.updateTable('transactions_requests').set({ locked_until: retryAt.toISOString() })
+/**
+ * Gives a claimed request back: another round retries it once `retryAt` has passed. `refundAttempt`: the claim's
+ * attempt is not counted (the database failed, not the request), so an outage never uses up a request's attempts.
+ */
+export async function releaseRequest (
+  db: Kysely<Database>, id: string, workerId: string, retryAt: Date, options: { refundAttempt?: boolean } = {},
+): Promise<void> {
+  await db.updateTable('transactions_requests')
+    .set((eb) => ({
+      locked_until: retryAt.toISOString(),
+      ...(options.refundAttempt ? { attempts: eb('attempts', '-', 1) } : {}),
+    }))
     .where('id', '=', id).where('locked_by', '=', workerId).where('status', '=', 'pending').execute()
 }

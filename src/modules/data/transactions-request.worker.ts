@@ -5,6 +5,7 @@ import { expireDueConnections } from '../connections/connection.lifecycle.ts'
 import { toConnection } from '../connections/connection.model.ts'
 import { findConnection } from '../connections/connection.repository.ts'
 import { BankError, type BankGrant } from '../providers/provider-adapter.ts'
+import { storageFault } from '../../storage/health.ts'
 import { presentTransaction } from './data.present.ts'
 import { AFTER_LAST, wrapCursor } from './transactions-cursor.ts'
 import {
@@ -17,7 +18,7 @@ import {
 /** How long a claim holds before another worker may take the request over (the bank call must end by then). */
 const CLAIM_SECONDS = 30
 const BATCH = 10
-/** Unexpected errors (not a bank's answer) are retried this many times, then the request fails. */
+/** Unexpected errors (neither a bank's answer nor a storage fault) are retried this many times, then the request fails. */
 const MAX_ATTEMPTS = 3
 
 /** Failure reasons when the connection ended between the POST and the bank read (behaviour notes). */
@@ -74,6 +75,29 @@ export function createTransactionsRequestWorker (
     })
   }
 
+  /**
+   * What a failed request becomes; true when the error was the request's own outcome (a bank's answer). A storage
+   * fault (storage/health.ts: the database dropped, restarting, locked) is the service's, not the request's: the claim
+   * is given back with its attempt refunded and retried once the database answers, so an outage never turns into a
+   * `provider_error` failure. Other unexpected errors are retried MAX_ATTEMPTS times, then fail the request.
+   */
+  async function settleError (row: TransactionsRequestRow, err: unknown): Promise<boolean> {
+    if (err instanceof BankError) {
+      await fail(row, err.reason)
+      return true
+    }
+    const fault = storageFault(err)
+    if (fault) {
+      const retryAt = new Date(deps.clock.realNow().getTime() + fault.retryAfterSeconds * 1000)
+      await releaseRequest(deps.db, row.id, workerId, retryAt, { refundAttempt: true })
+    } else if (row.attempts >= MAX_ATTEMPTS) {
+      await fail(row, 'provider_error')
+    } else {
+      await releaseRequest(deps.db, row.id, workerId, new Date(deps.clock.realNow().getTime() + 2000 * row.attempts))
+    }
+    return false
+  }
+
   return {
     name: 'transactions-requests',
     intervalMs: 100,
@@ -87,18 +111,15 @@ export function createTransactionsRequestWorker (
         try {
           await processOne(row)
         } catch (err) {
-          if (err instanceof BankError) {
-            await fail(row, err.reason)
-          } else if (row.attempts >= MAX_ATTEMPTS) {
-            await fail(row, 'provider_error')
-            unexpected ??= err
-          } else {
-            // Retry after a short pause; the error is reported once the rest of the batch is done.
-            await releaseRequest(deps.db, row.id, workerId, new Date(deps.clock.realNow().getTime() + 2000 * row.attempts))
-            unexpected ??= err
+          try {
+            if (!await settleError(row, err)) unexpected ??= err
+          } catch (settling) {
+            // The database failed again while recording the outcome: the claim lapses and another round retries.
+            unexpected ??= settling
           }
         }
       }
+      // Reported after the whole batch, so the poller backs off (workers.ts) while the database is away.
       if (unexpected) throw unexpected
       return claimed.length
     },
