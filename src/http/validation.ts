@@ -88,22 +88,36 @@ export function validationLead (context: string): string {
   return 'The request parameters were invalid.'
 }
 
+/**
+ * At most this many fields are listed in one answer (twice a full list of wrong values): a request with thousands of wrong values gets the first ones
+ * and a count of the rest, in bounded time and size (a client fixes the first problems first anyway).
+ */
+export const MAX_REPORTED_FIELDS = 200
+
 /** Turns Ajv's errors into the `errors` map of an Invalid Parameters problem: every field, every problem. */
 export function formatValidationErrors (errors: ErrorObject[], context: string, data: unknown, hint?: HintFn): FieldErrors {
   const out: FieldErrors = {}
+  // A list over its maximum is one problem: its items' own errors are not reported (thousands of wrong items would
+  // otherwise each cost a message, a hint and a line of the answer).
+  const tooLong = errors.filter((e) => e.keyword === 'maxItems').map((e) => `${e.instancePath}/`)
+  const withinBounds = tooLong.length === 0 ? errors : errors.filter((e) => !tooLong.some((p) => e.instancePath.startsWith(p)))
   // Discriminated unions report failures of the branch picked by `type`; `if` and `anyOf`/`oneOf` summary
   // errors only repeat what the branch errors already say.
-  const useful = errors.filter((e) => !['if', 'anyOf', 'oneOf', 'discriminator'].includes(e.keyword) || errors.length === 1)
-  for (const err of useful.length > 0 ? useful : errors) {
+  const useful = withinBounds.filter((e) => !['if', 'anyOf', 'oneOf', 'discriminator'].includes(e.keyword) || withinBounds.length === 1)
+  let omitted = 0
+  const add = (err: ErrorObject): void => {
     const field = fieldOf(err, context)
+    if (!Object.hasOwn(out, field) && Object.keys(out).length >= MAX_REPORTED_FIELDS) {
+      omitted++
+      return
+    }
     addFieldError(out, field, hint?.(field, err, data) ?? messageOf(err))
   }
-  for (const err of errors.filter((e) => e.keyword === 'discriminator')) {
-    for (const extra of unknownFieldsOfUnion(err)) {
-      const field = fieldOf(extra, context)
-      addFieldError(out, field, hint?.(field, extra, data) ?? messageOf(extra))
-    }
+  for (const err of useful.length > 0 ? useful : withinBounds) add(err)
+  for (const err of withinBounds.filter((e) => e.keyword === 'discriminator')) {
+    for (const extra of unknownFieldsOfUnion(err)) add(extra)
   }
+  if (omitted > 0) addFieldError(out, context === 'body' ? 'body' : 'request', `${omitted} more problem(s) not listed; fix the ones above and send again`)
   return out
 }
 

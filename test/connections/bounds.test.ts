@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { REQUEST_LIMITS } from '../../src/http/request-limits.ts'
+import { MAX_REPORTED_FIELDS } from '../../src/http/validation.ts'
 import { buildTestApp, type TestApp, type TestClient } from '../helpers/build-app.ts'
 import { CONFIG_1, create, withChanges } from './fixtures.ts'
 
@@ -112,4 +113,21 @@ test('data and provider endpoints: path ids, Connection-Id, cursors and filter l
   assert.equal(providers.statusCode, 400, providers.body)
   assert.match(providers.body, /provider_ids/)
   assert.match(providers.body, /at most 100 item/)
+})
+
+test('far past the limits: 2,000 wrong scopes and 3,000 unknown fields get a bounded answer that still names the rule', async () => {
+  const scopes = Array.from({ length: 2000 }, (_, i) => `scope${i}`)
+  const res = await create(h, c, withChanges(CONFIG_1, { scopes }))
+  const errors = errorsOf(res)
+  assertLimit(errors, 'scopes', /at most 20 item/)
+  assert.equal(Object.keys(errors).filter((k) => k.startsWith('scopes[')).length, 0, 'the items of a list over its limit are not listed one by one')
+  assert.ok(res.body.length < 10_000, `a small answer (${res.body.length} bytes)`)
+
+  const unknown: Record<string, unknown> = { ...CONFIG_1 }
+  for (let i = 0; i < 3000; i++) unknown[`field_${i}`] = i
+  const many = await create(h, c, unknown)
+  const manyErrors = errorsOf(many)
+  assert.ok(Object.keys(manyErrors).length <= MAX_REPORTED_FIELDS + 1, `at most ${MAX_REPORTED_FIELDS} fields and a count of the rest (${Object.keys(manyErrors).length})`)
+  assert.ok(manyErrors.body?.some((m) => /\d+ more problem/.test(m)), 'the answer says how many were left out')
+  assert.ok(many.body.length < 40_000, `a small answer (${many.body.length} bytes)`)
 })
