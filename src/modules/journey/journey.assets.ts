@@ -107,7 +107,8 @@ export function accentCss (colour: string): string {
 /**
  * The desktop page follows the journey by itself: it polls the status endpoint named in `data-status-uri` and
  * goes to the result when there is one, or reloads when the state it was drawn for has changed (the phone opened
- * the link, or left for the bank). Without JavaScript, a <noscript> meta refresh does the same more slowly.
+ * the link, or left for the bank), and stops once a form of the page is submitted. Without JavaScript, a
+ * <noscript> meta refresh does the same more slowly.
  */
 export const JOURNEY_JS = `
 (function () {
@@ -115,12 +116,18 @@ export const JOURNEY_JS = `
   if (!root || !window.fetch) return
   var uri = root.getAttribute('data-status-uri')
   var state = root.getAttribute('data-state')
-  function later () { setTimeout(tick, 1500) }
+  // Once the user submits a form (Continue on this device, Cancel) the page is leaving: a reload now would cancel
+  // that navigation and strand the user on this page, so the polling stops.
+  var leaving = false
+  document.addEventListener('submit', function () { leaving = true }, true)
+  function later () { if (!leaving) setTimeout(tick, 1500) }
   function tick () {
+    if (leaving) return
     fetch(uri, { cache: 'no-store', credentials: 'same-origin', headers: { accept: 'application/json' } })
       .then(function (r) { return r.ok ? r.json() : null })
       .then(function (s) {
         if (!s) return later()
+        if (leaving) return
         if (s.result_uri) { window.location.assign(s.result_uri); return }
         if (s.state !== state) { window.location.reload(); return }
         later()
