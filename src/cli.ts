@@ -11,7 +11,7 @@ import { rotateSecret } from './modules/auth/client-secret.ts'
 import { deleteClientSessions } from './modules/console/console.session.ts'
 import { startServer } from './server.ts'
 import { createDb } from './storage/create-db.ts'
-import { StorageDamagedError } from './storage/health.ts'
+import { StorageDamagedError, storageFault } from './storage/health.ts'
 import { migrateToLatest } from './storage/migrate.ts'
 
 const USAGE = `Usage: ledgerite <command>
@@ -39,9 +39,15 @@ function fail (message: string): never {
   process.exit(2)
 }
 
+/**
+ * How long a command waits for another process's lock on a SQLite file (a running server's write, a backup): a
+ * command serves no one else meanwhile, so it waits seconds where the server waits 200 ms and answers 503.
+ */
+const CLI_SQLITE_BUSY_TIMEOUT_MS = 5000
+
 async function withDb<T> (fn: (db: ReturnType<typeof createDb>['kysely']) => Promise<T>): Promise<T> {
   const config = loadConfig()
-  const db = createDb(config.databaseUrl)
+  const db = createDb(config.databaseUrl, { sqliteBusyTimeoutMs: CLI_SQLITE_BUSY_TIMEOUT_MS })
   try {
     await migrateToLatest(db.kysely)
     return await fn(db.kysely)
@@ -178,6 +184,10 @@ async function main (argv: string[]): Promise<void> {
     }
   } catch (err) {
     if (err instanceof ConfigError || err instanceof StorageDamagedError || err instanceof ModelBankCliError) fail(err.message)
+    // The database locked or unreachable is the machine's state, not a bug: one line saying so, not a stack trace.
+    const fault = storageFault(err)
+    if (fault?.kind === 'busy') fail(`the database is locked by another process (waited ${CLI_SQLITE_BUSY_TIMEOUT_MS / 1000} s); nothing was changed. Try again once it is free.`)
+    if (fault) fail(`the database cannot be used right now (${fault.kind}: ${(err as Error).message}); nothing was changed. Try again later.`)
     throw err
   }
 }

@@ -23,6 +23,11 @@ export interface DbOptions {
   schema?: string
   /** Where connection losses and recoveries are reported (default: stderr). */
   report?: (line: string) => void
+  /**
+   * SQLite only: how long a write waits for another process's lock (default SQLITE_BUSY_TIMEOUT_MS). The CLI waits
+   * longer: it serves no one else while it waits, and giving up after 200 ms would fail a command for nothing.
+   */
+  sqliteBusyTimeoutMs?: number
 }
 
 /**
@@ -41,14 +46,14 @@ const PG_CONNECT_TIMEOUT_MS = 5000
  */
 export function createDb (databaseUrl: string, options: DbOptions = {}): Db {
   const dialect = dialectOf(databaseUrl)
-  if (dialect === 'sqlite') return openSqlite(databaseUrl.slice('sqlite:'.length))
+  if (dialect === 'sqlite') return openSqlite(databaseUrl.slice('sqlite:'.length), options.sqliteBusyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS)
   return openPostgres(databaseUrl, options)
 }
 
-function openSqlite (path: string): Db {
+function openSqlite (path: string, busyTimeoutMs: number): Db {
   const inMemory = path === ':memory:'
   if (!inMemory) mkdirSync(dirname(path), { recursive: true })
-  const sqlite = new SQLite(path, { timeout: SQLITE_BUSY_TIMEOUT_MS })
+  const sqlite = new SQLite(path, { timeout: busyTimeoutMs })
   try {
     if (!inMemory) {
       // quick_check reads every page (O(size), no index cross-checks): a damaged file is refused here, at start,
@@ -61,14 +66,14 @@ function openSqlite (path: string): Db {
     sqlite.pragma('journal_mode = WAL')
     sqlite.pragma('synchronous = NORMAL')
     sqlite.pragma('foreign_keys = ON')
-    sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`)
+    sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`)
   } catch (err) {
     sqlite.close()
     const code = (err as { code?: string }).code ?? ''
     if (isSqliteDamage(code)) throw new StorageDamagedError(path, `${code}: ${(err as Error).message}`)
     throw err
   }
-  const guarded = withFaultGuard(sqlite)
+  const guarded = withFaultGuard(sqlite, busyTimeoutMs)
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite, guarded.run) }) })
   // One writer, one connection: write transactions arriving together are committed together (write-queue.ts).
   enableGroupCommit(kysely)
@@ -88,13 +93,13 @@ function openSqlite (path: string): Db {
  * SQLITE_BUSY (another process holds the write lock past the busy timeout) opens a short fail-fast window, and
  * SQLITE_CORRUPT / SQLITE_NOTADB (a damaged page met at run time) is remembered for /readyz until the restart.
  */
-function withFaultGuard (sqlite: SQLite.Database) {
+function withFaultGuard (sqlite: SQLite.Database, busyTimeoutMs: number) {
   let failFastUntil = 0
   const state = {
     damage: undefined as string | undefined,
     run: <T>(fn: () => T): T => {
       if (failFastUntil !== 0 && Date.now() >= failFastUntil) {
-        sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`)
+        sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`)
         failFastUntil = 0
       }
       try {
