@@ -20,7 +20,8 @@ import { printSummary, profilesIn } from './lib/profile.ts'
  *
  * Environment: BENCH_SECONDS (per measure, default 5), BENCH_DB=sqlite|postgres|both (default both),
  * BENCH_CONNECTIONS_TOTAL (default 100000), BENCH_MILLION_USER (the mock user with ≥ 1 000 000 transactions),
- * BENCH_PROFILE=1 (run the servers under --cpu-prof and print their top frames).
+ * BENCH_PROFILE=1 (run the servers under --cpu-prof and print their top frames), BENCH_QUICK=1 (only the request
+ * lines: no 100 000-connection top-up, no 1 000 000-transaction pages).
  */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const CONNECTIONS = 50
@@ -28,6 +29,7 @@ const TOTAL_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS_TOTAL ?? 100_000)
 const MILLION_USER = process.env.BENCH_MILLION_USER ?? 'john.million'
 const WHICH_DB = process.env.BENCH_DB ?? 'both'
 const PROFILE = process.env.BENCH_PROFILE === '1'
+const QUICK = process.env.BENCH_QUICK === '1'
 const RESULTS = join(REPO, 'bench', 'results')
 const USER_IP = { 'tl-user-ip': '203.0.113.10' }
 
@@ -47,6 +49,9 @@ interface Row {
   p50?: number
   p99?: number
   ratio?: number
+  /** Server CPU per request (µs) and its ratio to the ceiling's: the figure that holds on a busy machine. */
+  cpu?: number
+  cpuRatio?: number
   value?: string
   target?: string
   met?: boolean
@@ -57,9 +62,13 @@ const rows: Row[] = []
 const figures: Record<string, unknown> = {}
 const problems: string[] = []
 
-function fromMeasure (m: Measure, ceiling: number): Pick<Row, 'rps' | 'p50' | 'p99' | 'ratio' | 'note'> {
+/** The hello-world's CPU per request, measured with the ceiling. */
+let ceilingCpu: number | undefined
+
+function fromMeasure (m: Measure, ceiling: number): Pick<Row, 'rps' | 'p50' | 'p99' | 'ratio' | 'note' | 'cpu' | 'cpuRatio'> {
   const bad = m.non2xx + m.errors + m.timeouts
   return {
+    ...(m.cpuUsPerRequest !== undefined ? { cpu: m.cpuUsPerRequest, ...(ceilingCpu ? { cpuRatio: ceilingCpu / m.cpuUsPerRequest } : {}) } : {}),
     rps: m.rps,
     p50: m.p50,
     p99: m.p99,
@@ -79,11 +88,11 @@ async function measureCeiling (bodyFile?: string, connections = CONNECTIONS): Pr
     const url = `http://127.0.0.1:${port}/`
     for (let i = 0; ; i++) {
       try { if ((await fetch(url)).ok) break } catch { /* starting */ }
-      if (i > 200) throw new Error('hello-world server did not start')
+      if (i > Number(process.env.BENCH_READY_SECONDS ?? 10) * 20) throw new Error('hello-world server did not start')
       await sleep(50)
     }
     await warm({ url, connections })
-    return await load({ url, duration: SECONDS, connections })
+    return await load({ url, duration: SECONDS, connections, pid: child.pid! })
   } finally {
     child.kill('SIGTERM')
   }
@@ -197,7 +206,7 @@ async function benchDatabase (db: 'sqlite' | 'postgres', ceiling: number): Promi
     // create-connection: 50 connections, each request a new connection.
     const createOpts = { url: `${server.url}/v3/data-connections`, method: 'POST' as const, headers: { ...auth, 'content-type': 'application/json' }, body: CREATE_BODY }
     await warm(createOpts)
-    const create = await load({ ...createOpts, duration: SECONDS })
+    const create = await load({ ...createOpts, duration: SECONDS, pid: server.pid })
     out.create_connection = create
     const createRow = fromMeasure(create, ceiling)
     const createMet = db === 'sqlite' ? createRow.ratio! >= 0.3 && create.p99 <= 10 && !createRow.note : undefined
@@ -206,7 +215,7 @@ async function benchDatabase (db: 'sqlite' | 'postgres', ceiling: number): Promi
 
     // Memory after TOTAL_CONNECTIONS connections, created through the API.
     const soFar = await countConnections(store.databaseUrl)
-    const topUp = Math.max(0, TOTAL_CONNECTIONS - soFar)
+    const topUp = QUICK ? 0 : Math.max(0, TOTAL_CONNECTIONS - soFar)
     if (topUp > 0) {
       const m = await load({ ...createOpts, amount: topUp })
       if (m.non2xx + m.errors + m.timeouts) problems.push(`${label}: ${m.non2xx + m.errors + m.timeouts} of ${topUp} top-up creates failed`)
@@ -226,7 +235,7 @@ async function benchDatabase (db: 'sqlite' | 'postgres', ceiling: number): Promi
     const john = await authorizedConnection(server.url, token, 'john')
     const accountsOpts = { url: `${server.url}/v3/connected-accounts`, headers: { ...auth, ...USER_IP, 'connection-id': john.connectionId } }
     await warm(accountsOpts)
-    const accounts = await load({ ...accountsOpts, duration: SECONDS })
+    const accounts = await load({ ...accountsOpts, duration: SECONDS, pid: server.pid })
     out.connected_accounts = accounts
     const accRow = fromMeasure(accounts, ceiling)
     rows.push({ measure: 'connected-accounts  GET /v3/connected-accounts', db: label, ...accRow, target: '≥ 50 %', met: accRow.ratio! >= 0.5 && !accRow.note })
@@ -244,7 +253,7 @@ async function benchDatabase (db: 'sqlite' | 'postgres', ceiling: number): Promi
     console.log(`transactions request end to end: ${e2e.requests} completed, p50 ${e2e.p50} ms, p99 ${e2e.p99} ms`)
 
     // The 500-item page of the 1 000 000-transaction account: made once, then read by 50 connections.
-    try {
+    if (!QUICK) try {
       const million = await authorizedConnection(server.url, token, MILLION_USER)
       const mHeaders = { ...auth, ...USER_IP, 'connection-id': million.connectionId }
       const first = await transactionsRequest(server.url, token, million.connectionId, million.accountId,
@@ -256,7 +265,7 @@ async function benchDatabase (db: 'sqlite' | 'postgres', ceiling: number): Promi
       const pageBody = await (await fetch(pageOpts.url, { headers: pageOpts.headers })).text()
       const pc = await measurePageCeiling(pageBody)
       await warm(pageOpts)
-      const page = await load({ ...pageOpts, duration: SECONDS })
+      const page = await load({ ...pageOpts, duration: SECONDS, pid: server.pid })
       const single = await load({ ...pageOpts, duration: Math.max(2, Math.round(SECONDS / 2)), connections: 1 })
       out.million_page_read = page
       out.million_page_read_1_connection = single
@@ -296,7 +305,7 @@ async function benchDatabase (db: 'sqlite' | 'postgres', ceiling: number): Promi
       headers: { ...auth, ...USER_IP, 'connection-id': john.connectionId, 'content-type': 'application/json' },
       body: JSON.stringify({ from: isoDay(from), to: isoDay(to) }),
     }
-    const posts = await load({ ...reqOpts, duration: Math.max(2, Math.round(SECONDS / 2)) })
+    const posts = await load({ ...reqOpts, duration: Math.max(2, Math.round(SECONDS / 2)), pid: server.pid })
     out.transactions_request_post = posts
     rows.push({ measure: 'transactions request  POST …/transactions/requests', db: label, ...fromMeasure(posts, ceiling), target: '—' })
     console.log(`transactions request POST: ${posts.rps} req/s, p99 ${posts.p99} ms`)
@@ -341,16 +350,16 @@ function fmt (n: number | undefined, digits = 0): string {
 }
 
 function printTable (ceiling: Measure): void {
-  const header = ['measure', 'db', 'req/s', 'p50 ms', 'p99 ms', '× ceiling', 'target', '']
+  const header = ['measure', 'db', 'req/s', 'p50 ms', 'p99 ms', '× ceiling', 'CPU µs/req', '× ceiling CPU', 'target', '']
   const lines: string[][] = [
-    ['Fastify hello-world (the ceiling)  GET /', '—', fmt(ceiling.rps), fmt(ceiling.p50, 1), fmt(ceiling.p99, 1), '100 %', '—', ''],
+    ['Fastify hello-world (the ceiling)  GET /', '—', fmt(ceiling.rps), fmt(ceiling.p50, 1), fmt(ceiling.p99, 1), '100 %', fmt(ceiling.cpuUsPerRequest), '100 %', '—', ''],
     ...rows.map((r) => [
       r.measure, r.db, r.value ?? fmt(r.rps), fmt(r.p50, 1), fmt(r.p99, 1),
-      r.ratio === undefined ? '' : `${(r.ratio * 100).toFixed(1)} %`, r.target ?? '', r.met === undefined ? '' : r.met ? '✓' : '✗',
+      r.ratio === undefined ? '' : `${(r.ratio * 100).toFixed(1)} %`, fmt(r.cpu), r.cpuRatio === undefined ? '' : `${(r.cpuRatio * 100).toFixed(1)} %`, r.target ?? '', r.met === undefined ? '' : r.met ? '✓' : '✗',
     ]),
   ]
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i >= 2 && i <= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i >= 2 && i <= 7 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`
   console.log(`\n${line(header)}`)
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`)
   for (const l of lines) console.log(line(l))
@@ -367,6 +376,7 @@ async function main (): Promise<void> {
   if (busy) console.log(`WARNING: the machine is busy (load average ${loadavg()[0]!.toFixed(2)} on ${cpus().length} CPUs); figures will be noisy`)
 
   const ceiling = await measureCeiling()
+  ceilingCpu = ceiling.cpuUsPerRequest
   console.log(`ceiling (Fastify hello-world): ${ceiling.rps} req/s, p99 ${ceiling.p99} ms`)
 
   if (WHICH_DB !== 'postgres') await benchDatabase('sqlite', ceiling.rps)

@@ -26,6 +26,9 @@ export function freePort (): Promise<number> {
   })
 }
 
+/** How long a server may take to answer /healthz; BENCH_READY_SECONDS raises it on a machine too busy to start in time. */
+const READY_TIMEOUT_MS = Number(process.env.BENCH_READY_SECONDS ?? 60) * 1000
+
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 export interface LedgeriteProcess {
@@ -82,7 +85,7 @@ export async function startLedgerite (options: StartOptions): Promise<LedgeriteP
   let gone = false
   void exited.then(() => { gone = true })
 
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000)
+  const deadline = Date.now() + (options.readyTimeoutMs ?? READY_TIMEOUT_MS)
   for (;;) {
     if (gone) throw new Error(`Ledgerite exited before it was ready:\n${out}`)
     try {
@@ -91,7 +94,7 @@ export async function startLedgerite (options: StartOptions): Promise<LedgeriteP
     } catch { /* not listening yet */ }
     if (Date.now() > deadline) {
       child.kill('SIGKILL')
-      throw new Error(`Ledgerite did not answer /healthz within ${options.readyTimeoutMs ?? 60_000} ms:\n${out}`)
+      throw new Error(`Ledgerite did not answer /healthz within ${options.readyTimeoutMs ?? READY_TIMEOUT_MS} ms:\n${out}`)
     }
     await sleep(100)
   }
@@ -142,7 +145,7 @@ export function createClientCli (
     cwd: REPO,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: READY_TIMEOUT_MS,
   })
   if (r.status !== 0) throw new Error(`ledgerite clients create failed (${r.status}): ${r.stderr}`)
   return JSON.parse(r.stdout) as RegisteredClient

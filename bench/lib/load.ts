@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import autocannon from 'autocannon'
 
 /** One measured figure: what the table prints and the JSON keeps. Latencies in milliseconds. */
@@ -11,6 +12,9 @@ export interface Measure {
   errors: number
   timeouts: number
   durationS: number
+  /** The server's CPU time (user + system) per request, in µs, when its pid was given: unlike req/s, it hardly
+   *  moves when other processes share the cores, so it is the figure to compare on a busy machine. */
+  cpuUsPerRequest?: number
 }
 
 export interface LoadOptions {
@@ -23,10 +27,21 @@ export interface LoadOptions {
   duration?: number
   /** Stop after exactly this many requests instead of a duration. */
   amount?: number
+  /** The server's pid: its CPU time over the measure is read from /proc. */
+  pid?: number
+}
+
+/** CPU time (user + system) of a process so far, in ms (/proc/<pid>/stat, in clock ticks of 10 ms). */
+export function cpuMsOf (pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  // Fields after the command name (which may hold spaces, hence from the last ')'): utime is the 12th, stime the 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
 }
 
 /** Drives `url` with autocannon (default 50 connections) and returns the summary. */
 export async function load (options: LoadOptions): Promise<Measure> {
+  const cpuBefore = options.pid ? cpuMsOf(options.pid) : 0
   const result = await autocannon({
     url: options.url,
     method: options.method ?? 'GET',
@@ -45,6 +60,9 @@ export async function load (options: LoadOptions): Promise<Measure> {
     errors: result.errors,
     timeouts: result.timeouts,
     durationS: result.duration,
+    ...(options.pid && result.requests.total
+      ? { cpuUsPerRequest: Math.round(((cpuMsOf(options.pid) - cpuBefore) * 1000) / result.requests.total) }
+      : {}),
   }
 }
 
