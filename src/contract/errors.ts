@@ -40,8 +40,35 @@ export const PUBLISHED_TYPES: ReadonlySet<string> = new Set(
     .map((anchor) => `${BASE}#${anchor}`),
 )
 
-export type ErrorCode = keyof typeof Errors
-export type ErrorSpec = (typeof Errors)[ErrorCode]
+/**
+ * The token endpoint's refusals, in OAuth's shape (RFC 6749 §5.2: `{error, error_description}`, Cache-Control:
+ * no-store) rather than problem+json: what OAuth clients parse. Same catalogue, same ApiError; the error handler
+ * picks the shape by the entry's kind. Wire values — do not rename.
+ */
+export const OAuthErrors = {
+  OAUTH_INVALID_REQUEST: { kind: 'oauth', status: 400, error: 'invalid_request', detail: 'The request body could not be read; send form fields grant_type, client_id, client_secret and scope.' },
+  OAUTH_BODY_TOO_LARGE: { kind: 'oauth', status: 413, error: 'invalid_request', detail: 'The request body is too large.' },
+  OAUTH_INVALID_CLIENT: { kind: 'oauth', status: 401, error: 'invalid_client', detail: 'The client credentials you have entered are incorrect.' },
+  OAUTH_UNSUPPORTED_GRANT_TYPE: { kind: 'oauth', status: 400, error: 'unsupported_grant_type', detail: 'grant_type is not supported; use client_credentials.' },
+  OAUTH_INVALID_SCOPE: { kind: 'oauth', status: 400, error: 'invalid_scope', detail: 'scope is required; request "data" for the Data API.' },
+  OAUTH_SLOW_DOWN: { kind: 'oauth', status: 429, error: 'slow_down', detail: 'Too many failed attempts for this client or from this address.' },
+  // Not RFC 6749's `server_error`: the wire value clients of this server have always seen.
+  OAUTH_SERVER_ERROR: { kind: 'oauth', status: 500, error: 'internal_server_error', detail: 'The token could not be issued.' },
+  // The database or Redis away: "try again shortly" in OAuth's words, with the same Retry-After as the API's 503.
+  OAUTH_TEMPORARILY_UNAVAILABLE: { kind: 'oauth', status: 503, error: 'temporarily_unavailable', detail: 'The service is temporarily unavailable.' },
+} as const
+
+export type ProblemCode = keyof typeof Errors
+export type OAuthCode = keyof typeof OAuthErrors
+/** Every catalogue key: what `ApiError.code` holds, and what callers match on (never the title). */
+export type ErrorCode = ProblemCode | OAuthCode
+export type ProblemSpec = (typeof Errors)[ProblemCode]
+export type OAuthSpec = (typeof OAuthErrors)[OAuthCode]
+export type ErrorSpec = ProblemSpec | OAuthSpec
+
+function specOf (code: ErrorCode): ErrorSpec {
+  return Object.hasOwn(OAuthErrors, code) ? OAuthErrors[code as OAuthCode] : Errors[code as ProblemCode]
+}
 
 /** Field path → messages, as the `errors` member of an Invalid Parameters problem. */
 export type FieldErrors = Record<string, string[]>
@@ -51,20 +78,25 @@ export type FieldErrors = Record<string, string[]>
  * `headers` carries extra response headers (Retry-After, RateLimit-*).
  */
 export class ApiError extends Error {
+  /** The catalogue key it was made from: stable, so callers match on it rather than on a title. */
+  readonly code: ErrorCode
   readonly spec: ErrorSpec
   readonly errors: FieldErrors | undefined
   readonly headers: Record<string, string> | undefined
 
   constructor (code: ErrorCode, detail?: string, options: { errors?: FieldErrors, headers?: Record<string, string> } = {}) {
-    const spec = Errors[code]
+    const spec = specOf(code)
     super(detail ?? spec.detail)
     this.name = 'ApiError'
+    this.code = code
     this.spec = spec
     this.errors = options.errors
     this.headers = options.headers
   }
 
   get status (): number { return this.spec.status }
+  /** The problem's title, or the OAuth error code: what a page or a log line names the refusal by. */
+  get title (): string { return 'error' in this.spec ? this.spec.error : this.spec.title }
   /** Fastify's name for the status, so route-level error handlers read it like any framework error. */
   get statusCode (): number { return this.spec.status }
 }

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import type { ApiError, FieldErrors } from './errors.ts'
+import type { ApiError, FieldErrors, ProblemSpec } from './errors.ts'
 
 /** RFC 9457 problem body, in the shape the Data API v3 publishes (`trace_id` required, `errors` for 400s). */
 export interface Problem {
@@ -13,8 +13,9 @@ export interface Problem {
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8'
 
-export function toProblem (err: ApiError, traceId: string): Problem {
-  const body: Problem = { type: err.spec.type, title: err.spec.title, status: err.spec.status, detail: err.message, trace_id: traceId }
+/** `spec` is the error's own catalogue entry, narrowed by the caller to a problem (OAuth entries have their shape). */
+export function toProblem (err: ApiError, spec: ProblemSpec, traceId: string): Problem {
+  const body: Problem = { type: spec.type, title: spec.title, status: spec.status, detail: err.message, trace_id: traceId }
   if (err.errors) body.errors = err.errors
   return body
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
+import { ApiError } from '../../contract/errors.ts'
 import { TOKEN_SCOPES } from '../../contract/scopes.ts'
 import type { Deps } from '../../deps.ts'
-import { faultDetail, storageFault } from '../../storage/health.ts'
 import { attemptKeys } from './auth-throttle.ts'
 import { authenticateClient } from './client.repository.ts'
 import { TOKEN_TTL_SECONDS } from './token.service.ts'
@@ -16,27 +16,11 @@ export async function tokenRoutes (app: FastifyInstance, deps: Deps): Promise<vo
   }, async () => deps.tokens.jwks())
 
   app.post('/connect/token', {
-    // The auth server answers in OAuth's error shape, also for bodies it cannot read (RFC 6749 §5.2).
-    errorHandler: (err: Error & { statusCode?: number, code?: string }, _request, reply) => {
-      // The database or Redis away: "try again shortly" in OAuth's words, with the same Retry-After as the API's 503.
-      const fault = storageFault(err)
-      if (fault) {
-        reply.log.warn({ err: { code: err.code, message: err.message } }, 'storage unavailable')
-        return reply.code(503).header('cache-control', 'no-store').header('retry-after', String(fault.retryAfterSeconds))
-          .send({ error: 'temporarily_unavailable', error_description: faultDetail(fault) })
-      }
-      const status = err.statusCode === 413 ? 413 : err.statusCode && err.statusCode < 500 ? 400 : 500
-      const description = err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
-        ? 'Send the body as application/x-www-form-urlencoded (or application/json).'
-        : status === 413 ? 'The request body is too large.' : status === 400 ? 'The request body could not be read; send form fields grant_type, client_id, client_secret and scope.' : 'The token could not be issued.'
-      if (status === 500) reply.log.error({ err }, 'token endpoint failed')
-      return reply.code(status).header('cache-control', 'no-store').send({ error: status === 500 ? 'internal_server_error' : 'invalid_request', error_description: description })
-    },
+    // The auth server answers in OAuth's error shape, also for bodies it cannot read (RFC 6749 §5.2): the error
+    // handler renders every refusal of this route from the OAuth entries of the catalogue (contract/errors.ts).
+    config: { oauth: true },
   }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>
-    const oauthError = (status: number, error: string, description: string) =>
-      reply.code(status).header('cache-control', 'no-store').send({ error, error_description: description })
-
     const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : undefined)
     const grantType = str('grant_type')
     // Credentials may also come as HTTP Basic (RFC 6749 §2.3.1).
@@ -49,35 +33,34 @@ export async function tokenRoutes (app: FastifyInstance, deps: Deps): Promise<vo
         clientId = decodeURIComponent(id ?? '')
         clientSecret = decodeURIComponent(rest.join(':'))
       } catch {
-        return oauthError(401, 'invalid_client', 'The HTTP Basic credentials are not validly form-encoded.')
+        throw new ApiError('OAUTH_INVALID_CLIENT', 'The HTTP Basic credentials are not validly form-encoded.')
       }
     }
 
-    if (!grantType) return oauthError(400, 'invalid_request', 'grant_type is required; use grant_type=client_credentials.')
+    if (!grantType) throw new ApiError('OAUTH_INVALID_REQUEST', 'grant_type is required; use grant_type=client_credentials.')
     if (grantType !== 'client_credentials') {
-      return oauthError(400, 'unsupported_grant_type', `grant_type ${JSON.stringify(grantType)} is not supported; use client_credentials.`)
+      throw new ApiError('OAUTH_UNSUPPORTED_GRANT_TYPE', `grant_type ${JSON.stringify(grantType)} is not supported; use client_credentials.`)
     }
-    if (!clientId || !clientSecret) return oauthError(401, 'invalid_client', 'client_id and client_secret are required.')
+    if (!clientId || !clientSecret) throw new ApiError('OAUTH_INVALID_CLIENT', 'client_id and client_secret are required.')
     // Too many wrong secrets for this client id or from this address: refused before the secret is even checked,
     // so guessing cannot go on behind the refusals (auth-throttle.ts).
     const now = deps.clock.realNow()
     const keys = attemptKeys(request.ip, clientId)
     const wait = await deps.authThrottle.retryAfter(keys, now)
     if (wait > 0) {
-      reply.header('retry-after', String(wait))
-      return oauthError(429, 'slow_down', `Too many failed attempts for this client or from this address: try again in ${wait} s.`)
+      throw new ApiError('OAUTH_SLOW_DOWN', `Too many failed attempts for this client or from this address: try again in ${wait} s.`, { headers: { 'retry-after': String(wait) } })
     }
     const client = await authenticateClient(deps.db, clientId, clientSecret)
     if (!client) {
       await deps.authThrottle.fail(keys, now)
-      return oauthError(401, 'invalid_client', 'The client credentials you have entered are incorrect.')
+      throw new ApiError('OAUTH_INVALID_CLIENT', 'The client credentials you have entered are incorrect.')
     }
 
     const requested = (str('scope') ?? '').split(/\s+/).filter(Boolean)
-    if (requested.length === 0) return oauthError(400, 'invalid_scope', `scope is required; request "data" for the Data API.`)
+    if (requested.length === 0) throw new ApiError('OAUTH_INVALID_SCOPE', `scope is required; request "data" for the Data API.`)
     const unknown = requested.filter((s) => !(TOKEN_SCOPES as readonly string[]).includes(s))
     if (unknown.length > 0) {
-      return oauthError(400, 'invalid_scope', `Unknown scope(s): ${unknown.join(', ')}. This server grants: ${TOKEN_SCOPES.join(', ')}.`)
+      throw new ApiError('OAUTH_INVALID_SCOPE', `Unknown scope(s): ${unknown.join(', ')}. This server grants: ${TOKEN_SCOPES.join(', ')}.`)
     }
     const scopes = [...new Set(requested)]
     const accessToken = await deps.tokens.issue(client.id, scopes)

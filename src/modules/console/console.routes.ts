@@ -121,10 +121,10 @@ async function routes (app: FastifyInstance, deps: Deps): Promise<void> {
       const errors = formatValidationErrors(err.validation as never, err.validationContext ?? 'body', request.body)
       apiError = invalidParameters(errors, err.validationContext === 'body' ? 'The form was invalid.' : 'The request parameters were invalid.')
     } else throw err
-    request.log.info({ status: apiError.status, title: apiError.spec.title }, 'console request refused')
+    request.log.info({ status: apiError.status, title: apiError.title }, 'console request refused')
     if (apiError.headers) reply.headers(apiError.headers)
     const chrome = request.console ? chromeOf(request, 'connections') : undefined
-    return sendPage(reply, apiError.status, 'error', apiError.spec.title, chrome, { heading: apiError.spec.title, detail: apiError.message, status: apiError.status, traceId: request.id })
+    return sendPage(reply, apiError.status, 'error', apiError.title, chrome, { heading: apiError.title, detail: apiError.message, status: apiError.status, traceId: request.id })
   })
   app.setNotFoundHandler(async (request, reply) => {
     return sendPage(reply, 404, 'error', 'Not Found', undefined, { heading: 'Not Found', detail: `No Console page at ${request.url.split('?')[0]}.`, status: 404, traceId: request.id })

@@ -224,7 +224,7 @@ export async function declineConsent (deps: Deps, c: Connection, now: Date): Pro
   try {
     await failConnection(deps.db, c.clientId, c.id, now, 'user_declined_consent')
   } catch (err) {
-    if (err instanceof ApiError && err.spec.title === 'Invalid State') throw new JourneyPageError('state', c.hostedPage?.language_code)
+    if (err instanceof ApiError && err.code === 'INVALID_STATE') throw new JourneyPageError('state', c.hostedPage?.language_code)
     throw err
   }
 }
@@ -239,7 +239,7 @@ export async function cancelJourney (deps: Deps, c: Connection, now: Date): Prom
   try {
     await cancelBeforeBank(deps.db, c.clientId, c.id, now)
   } catch (err) {
-    if (!(err instanceof ApiError && err.spec.title === 'Invalid State')) throw err
+    if (!(err instanceof ApiError && err.code === 'INVALID_STATE')) throw err
   }
 }
 
@@ -254,7 +254,7 @@ export async function goToBank (deps: Deps, c: Connection, s: JourneySession | u
     const { uri } = await beginBankAuthorization(deps, { connection: c, providerId, now })
     return uri
   } catch (err) {
-    if (err instanceof ApiError && err.spec.title === 'Invalid State') throw new JourneyPageError('state', language)
+    if (err instanceof ApiError && err.code === 'INVALID_STATE') throw new JourneyPageError('state', language)
     if (err instanceof BankError) throw new JourneyPageError('bank', language)
     throw err
   }
