@@ -44,8 +44,3 @@ export function createClock (db: Kysely<Database>, base: () => Date = () => new 
     },
   }
 }
-
-/** ISO-8601 UTC, the one time format stored and sent. */
-export function iso (d: Date): string {
-  return d.toISOString()
-}

@@ -58,4 +58,3 @@ export const FAILURE_REASONS = {
   user_input_required: 'The bank needs more input from the user (mock user error.user_input_required).',
   wrong_credentials: 'The user could not sign in at the bank (mock user error.wrong_credentials).',
 } as const
-export type FailureReason = keyof typeof FAILURE_REASONS

@@ -31,8 +31,6 @@ export const BUSINESS_CLIENTS = [
   'SPRINGFIELD MOTORS', 'TIDEWATER MARINE', 'BECKETT STUDIOS', 'ELMWOOD NURSERIES',
 ] as const
 
-export const BUSINESS_NAME_SUFFIXES = ['LTD', 'SERVICES LTD', 'CONSULTING LTD', '& CO', 'TRADING LTD'] as const
-
 /** UK towns with the council that bills their council tax. */
 export const UK_PLACES = [
   ['LONDON', 'LB CAMDEN'], ['LONDON', 'LB HACKNEY'], ['LONDON', 'LB LAMBETH'], ['LONDON', 'RB GREENWICH'],
