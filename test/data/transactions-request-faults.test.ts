@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { KyselyPlugin } from 'kysely'
-import type { BankError } from '../../src/modules/providers/provider-adapter.ts'
+import { type BankError, BankUnavailableError } from '../../src/modules/providers/provider-adapter.ts'
 import { createTransactionsRequestWorker } from '../../src/modules/data/transactions-request.worker.ts'
 import { storageFault } from '../../src/storage/health.ts'
 import { buildTestApp } from '../helpers/build-app.ts'
@@ -80,4 +80,24 @@ test('an unexpected error that is not a storage fault still uses up the attempts
   }
   const read = (await calls.getRequest(CURRENT, created.id, PRESENT)).json()
   assert.deepEqual(read, { id: created.id, status: 'failed', failure_reason: 'provider_error' })
+})
+
+test('the bank answering "not now" (503) → the request stays pending with no attempt used, and completes once the bank answers', async (t) => {
+  const h = await buildTestApp(t)
+  const bank = useFakeBank(h)
+  const c = await h.client({})
+  const id = await seedConnection(h, c)
+  const calls = dataCalls(h, c, id)
+  const today = day(await h.deps.clock.now(c.id))
+  const created = (await calls.createRequest(CURRENT, { from: today, to: today }, PRESENT)).json()
+  bank.failWith = new BankUnavailableError('the bank\'s database is restarting', 3)
+  const worker = createTransactionsRequestWorker(h.deps, { workerId: 'w' })
+  await assert.rejects(worker.runOnce(), BankUnavailableError)
+  const during = await h.deps.db.selectFrom('transactions_requests').selectAll().where('id', '=', created.id).executeTakeFirstOrThrow()
+  assert.equal(during.status, 'pending')
+  assert.equal(during.attempts, 0)
+  bank.failWith = undefined
+  await h.deps.db.updateTable('transactions_requests').set({ locked_until: null }).where('id', '=', created.id).execute()
+  assert.equal(await worker.runOnce(), 1)
+  assert.equal((await calls.getRequest(CURRENT, created.id, PRESENT)).json().status, 'completed')
 })

@@ -4,7 +4,7 @@ import type { Worker } from '../../workers.ts'
 import { expireDueConnections } from '../connections/connection.lifecycle.ts'
 import { toConnection } from '../connections/connection.model.ts'
 import { findConnection } from '../connections/connection.repository.ts'
-import { BankError, type BankGrant } from '../providers/provider-adapter.ts'
+import { BankError, type BankGrant, BankUnavailableError } from '../providers/provider-adapter.ts'
 import { storageFault } from '../../storage/health.ts'
 import { presentTransaction } from './data.present.ts'
 import { AFTER_LAST, wrapCursor } from './transactions-cursor.ts'
@@ -79,16 +79,18 @@ export function createTransactionsRequestWorker (
    * What a failed request becomes; true when the error was the request's own outcome (a bank's answer). A storage
    * fault (storage/health.ts: the database dropped, restarting, locked) is the service's, not the request's: the claim
    * is given back with its attempt refunded and retried once the database answers, so an outage never turns into a
-   * `provider_error` failure. Other unexpected errors are retried MAX_ATTEMPTS times, then fail the request.
+   * `provider_error` failure; so is the bank's own outage (BankUnavailableError, its 503 or 429). Other unexpected
+   * errors are retried MAX_ATTEMPTS times, then fail the request.
    */
   async function settleError (row: TransactionsRequestRow, err: unknown): Promise<boolean> {
-    if (err instanceof BankError) {
+    if (err instanceof BankError && !(err instanceof BankUnavailableError)) {
       await fail(row, err.reason)
       return true
     }
-    const fault = storageFault(err)
-    if (fault) {
-      const retryAt = new Date(deps.clock.realNow().getTime() + fault.retryAfterSeconds * 1000)
+    // The bank's own "not now" (503, 429) is as temporary as ours.
+    const retryAfterSeconds = err instanceof BankUnavailableError ? err.retryAfterSeconds : storageFault(err)?.retryAfterSeconds
+    if (retryAfterSeconds !== undefined) {
+      const retryAt = new Date(deps.clock.realNow().getTime() + retryAfterSeconds * 1000)
       await releaseRequest(deps.db, row.id, workerId, retryAt, { refundAttempt: true })
     } else if (row.attempts >= MAX_ATTEMPTS) {
       await fail(row, 'provider_error')

@@ -1,6 +1,7 @@
-import { BankError, type BankAccount, type BankBalance, type BankGrant, type BankTransactionPage, type ProviderAdapter } from './provider-adapter.ts'
+import {
+  BankError, BankUnavailableError, type BankAccount, type BankBalance, type BankGrant, type BankTransactionPage, type ProviderAdapter,
+} from './provider-adapter.ts'
 import type { HttpFetch, HttpResponse } from '../../http/inject-fetch.ts'
-import type { MockErrorReason } from '../model-bank/mock-users.ts'
 
 /**
  * What only the model bank offers, for sandbox control: approve (or deny) a consent as one of its mock users,
@@ -28,23 +29,17 @@ const STATUS_BY_REASON: Record<string, number> = {
   access_denied: 403, insufficient_scope: 403, invalid_token: 403, account_not_found: 404, invalid_cursor: 400, invalid_date_range: 400,
 }
 
-/**
- * The mock `error.<reason>` users' reasons, each answered as the published problem closest to it (behaviour notes,
- * "Mock users"): the user must act at their bank → 403 Forbidden; the provider's own internal error → 500 Unknown
- * Error; the provider failing → 502 Provider Error. Typed over every reason, so a new one needs its status here.
- */
-const MOCK_REASON_STATUS: Record<MockErrorReason, number> = {
-  account_permanently_locked: 403,
-  account_temporarily_locked: 403,
-  user_input_required: 403,
-  wrong_credentials: 403,
-  internal_error: 500,
-  provider_error: 502,
+/** A bank's Retry-After in seconds (delta-seconds; a date or nothing → 2), kept within 1..60. */
+function retryAfterOf (res: HttpResponse): number {
+  const seconds = Number(res.headers.get('retry-after'))
+  return Number.isInteger(seconds) && seconds > 0 ? Math.min(seconds, 60) : 2
 }
-const statusOf = (reason: string): number =>
-  (Object.hasOwn(MOCK_REASON_STATUS, reason) ? MOCK_REASON_STATUS[reason as MockErrorReason] : STATUS_BY_REASON[reason]) ?? 502
 
 async function bankError (res: HttpResponse, what: string): Promise<BankError> {
+  // The bank's own outage (its database restarting) or throttling is temporary: passed on as such, never as a refusal.
+  if (res.status === 503 || res.status === 429) {
+    return new BankUnavailableError(`The bank cannot answer ${what} for the moment (it answered ${res.status}).`, retryAfterOf(res))
+  }
   let body: Record<string, unknown> = {}
   try {
     body = await res.json() as Record<string, unknown>
@@ -54,7 +49,7 @@ async function bankError (res: HttpResponse, what: string): Promise<BankError> {
   const description = typeof body.error_description === 'string'
     ? body.error_description
     : typeof body.detail === 'string' ? body.detail : `The bank answered ${res.status} to ${what}.`
-  return new BankError(reason, description, statusOf(reason))
+  return new BankError(reason, description, STATUS_BY_REASON[reason] ?? 502)
 }
 
 /** The client credentials a bank issued to Ledgerite, as a real bank registers a third party (TPP). */
@@ -122,14 +117,11 @@ export function createModelBankAdapter (fetch: () => HttpFetch, baseUrl: string,
     async exchangeCode ({ providerId, code, codeVerifier, redirectUri }) {
       // Form-encoded, as OAuth token endpoints expect.
       const form = new URLSearchParams({ grant_type: 'authorization_code', code, code_verifier: codeVerifier, redirect_uri: redirectUri })
-      const res = await call<{ access_token: string, consent_id: string, account_ids: string[], consent_expires_at: string, extension_action?: BankGrant['extensionAction'] }>(
+      const res = await call<{ access_token: string, consent_id: string, account_ids: string[], consent_expires_at: string }>(
         'the code exchange', url(providerId, '/token'),
         { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...client() }, body: form.toString() },
       )
-      return {
-        accessToken: res.access_token, consentId: res.consent_id, accountIds: res.account_ids, expiresAt: res.consent_expires_at,
-        ...(res.extension_action ? { extensionAction: res.extension_action } : {}),
-      }
+      return { accessToken: res.access_token, consentId: res.consent_id, accountIds: res.account_ids, expiresAt: res.consent_expires_at }
     },
 
     async getUserInfo (grant, providerId, asOf) {

@@ -40,11 +40,6 @@ export interface BankGrant {
   accountIds: string[]
   /** ISO time the bank's consent ends. */
   expiresAt: string
-  /**
-   * What extending the consent would need, when the bank says (the mock `john`/`eternal` user: no_action_needed;
-   * the others: authentication_needed). Kept with the connection's grant for a consent-extension feature.
-   */
-  extensionAction?: 'no_action_needed' | 'authentication_needed'
 }
 
 export interface BankAccount {
@@ -93,6 +88,17 @@ export class BankError extends Error {
   constructor (readonly reason: string, message?: string, readonly status = 502) {
     super(message ?? reason)
     this.name = 'BankError'
+  }
+}
+
+/**
+ * The bank answering "not now" (503 Service Unavailable, 429 Too Many Requests): its own outage or throttling, not a
+ * refusal. Nothing is decided on it (no connection or request is failed); the caller retries after `retryAfterSeconds`.
+ */
+export class BankUnavailableError extends BankError {
+  constructor (message: string, readonly retryAfterSeconds: number) {
+    super('provider_error', message, 503)
+    this.name = 'BankUnavailableError'
   }
 }
 
