@@ -18,12 +18,12 @@ export class Metrics {
   /** Gauges computed at scrape time (e.g. webhook queue depth from the database). */
   private readonly gauges: Array<{ name: string, help: string, read: () => Promise<number> }> = []
 
+  /** Runs once per request: after the first request of a route, only a map lookup and additions (no allocation). */
   observeRequest (method: string, route: string, status: number, seconds: number): void {
-    const labels = { method, route, status: String(status) }
     const key = `${method} ${route} ${status}`
     const r = this.requests.get(key)
     if (r) r.value++
-    else this.requests.set(key, { labels, value: 1 })
+    else this.requests.set(key, { labels: { method, route, status: String(status) }, value: 1 })
     const dkey = `${method} ${route}`
     let d = this.durations.get(dkey)
     if (!d) {
