@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict'
+import { readdirSync, readFileSync } from 'node:fs'
+import { dirname, join, relative, resolve, sep } from 'node:path'
+import { test } from 'node:test'
+
+/**
+ * The module map (README, "Design notes"): who may import whom in src/. Every import of every src/**\/*.ts file
+ * (static, re-export and dynamic) is read and checked against RULES; a forbidden import
+ * fails with the file, the import and the rule it breaks.
+ */
+
+const SRC = resolve('src')
+
+interface Import {
+  /** The importing file, relative to src/ with forward slashes: `modules/journey/bank-step.ts`. */
+  from: string
+  /** A file inside src/ (`modules/connections/connection.policy.ts`), or a package name (`ioredis`, `node:fs`). */
+  to: string
+  /** `import type …` / `export type …`: erased at build time, so it loads nothing. */
+  typeOnly: boolean
+}
+
+function sourceFiles (dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name)
+    if (e.isDirectory()) return sourceFiles(path)
+    return e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [path] : []
+  })
+}
+
+const rel = (file: string) => relative(SRC, file).split(sep).join('/')
+
+// TypeScript 7 ships no compiler API to parse with, so imports are read from statements that start a line (how
+// every file here is formatted) and from import() calls.
+const STATEMENT = /^(import|export)\s+(type\s+)?([^;'"]*?)\s*from\s*['"]([^'"]+)['"]/gm
+const SIDE_EFFECT = /^import\s+['"]([^'"]+)['"]/gm
+const DYNAMIC = /(typeof\s+)?\bimport\(\s*['"]([^'"]+)['"]\s*\)/g
+
+function importsOf (file: string): Import[] {
+  const text = readFileSync(file, 'utf8')
+  const found: Import[] = []
+  const add = (specifier: string, typeOnly: boolean) => {
+    const to = specifier.startsWith('.') ? rel(resolve(dirname(file), specifier)) : packageName(specifier)
+    found.push({ from: rel(file), to, typeOnly })
+  }
+  for (const m of text.matchAll(STATEMENT)) {
+    const clause = m[3]!.trim()
+    // `import { type A, type B } from …` loads nothing either.
+    const names = /^\{([^}]*)\}$/.exec(clause)?.[1]?.split(',').map((n) => n.trim()).filter(Boolean)
+    const allTypes = m[2] !== undefined || (names !== undefined && names.length > 0 && names.every((n) => n.startsWith('type ')))
+    add(m[4]!, allTypes)
+  }
+  for (const m of text.matchAll(SIDE_EFFECT)) add(m[1]!, false)
+  // `typeof import('x')` names a type; a bare import() loads the module.
+  for (const m of text.matchAll(DYNAMIC)) add(m[2]!, m[1] !== undefined)
+  return found
+}
+
+function packageName (specifier: string): string {
+  const parts = specifier.split('/')
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!
+}
+
+const isInside = (to: string, ...dirs: string[]) => dirs.some((d) => to === d || to.startsWith(`${d}/`))
+const isServerFile = (to: string) => to.endsWith('.ts')
+
+interface Rule {
+  name: string
+  /** Files the rule constrains. */
+  applies: (from: string) => boolean
+  /** True when the import is forbidden for such a file. */
+  forbids: (i: Import) => boolean
+}
+
+/** What the test client may use of the server: the app, its wiring and storage, and how to register a client. */
+const TESTING_MAY_IMPORT = new Set([
+  'app.ts', 'config.ts', 'deps.ts', 'storage/create-db.ts', 'storage/database.ts', 'storage/migrate.ts',
+  'modules/auth/client.repository.ts',
+])
+
+const RULES: Rule[] = [
+  {
+    name: 'contract/ is the wire contract only: it imports nothing from modules, http, storage or Fastify',
+    applies: (from) => isInside(from, 'contract'),
+    forbids: (i) => isServerFile(i.to) ? !isInside(i.to, 'contract') : i.to === 'fastify' || i.to.startsWith('@fastify/'),
+  },
+  {
+    name: 'storage/ imports no module, no http layer and no wiring (modules use storage, never the reverse)',
+    applies: (from) => isInside(from, 'storage'),
+    forbids: (i) => isServerFile(i.to) && !isInside(i.to, 'storage', 'contract'),
+  },
+  {
+    name: 'only storage/create-db.ts loads the database drivers (better-sqlite3, pg)',
+    applies: (from) => from !== 'storage/create-db.ts',
+    forbids: (i) => (i.to === 'better-sqlite3' || i.to === 'pg') && !i.typeOnly,
+  },
+  {
+    name: 'ioredis is loaded only in storage/ or deps.ts; elsewhere only its types are named',
+    applies: (from) => !isInside(from, 'storage') && from !== 'deps.ts',
+    forbids: (i) => i.to === 'ioredis' && !i.typeOnly,
+  },
+  {
+    name: 'the model bank imports nothing from connections, journey, auth or data: it is a bank, not Ledgerite',
+    applies: (from) => isInside(from, 'modules/model-bank'),
+    forbids: (i) => isInside(i.to, 'modules/connections', 'modules/journey', 'modules/auth', 'modules/data'),
+  },
+  {
+    name: 'client/ (the published API client) imports nothing of the server',
+    applies: (from) => isInside(from, 'client'),
+    forbids: (i) => isServerFile(i.to) && !isInside(i.to, 'client'),
+  },
+  {
+    name: 'testing/ (the published test kit) uses the server only through the app, its wiring and storage',
+    applies: (from) => isInside(from, 'testing'),
+    forbids: (i) => isServerFile(i.to) && !isInside(i.to, 'testing', 'client') && !TESTING_MAY_IMPORT.has(i.to),
+  },
+]
+
+/**
+ * Crossings that exist today and are still to be removed, each with why it is there. The test fails on any other
+ * crossing, and on an entry here that no longer occurs (delete it then: the rule holds).
+ */
+const KNOWN_CROSSINGS: Array<{ from: string, to: string, why: string }> = [
+  {
+    from: 'modules/model-bank/model-bank.service.ts', to: 'modules/connections/connection.policy.ts',
+    why: 'the bank consent length is read from POLICY.consentValidityDays; the bank should hold its own constant',
+  },
+  {
+    from: 'modules/model-bank/model-bank.routes.ts', to: 'modules/journey/bank-step.ts',
+    why: 'the bank checks redirect URIs against the journey\'s CALLBACK_PATH; it should check registered TPP redirect URIs only',
+  },
+]
+
+const ALL_IMPORTS = sourceFiles(SRC).flatMap(importsOf)
+
+test('the import reader sees static, type-only, re-exported and dynamic imports', () => {
+  const deps = ALL_IMPORTS.filter((i) => i.from === 'deps.ts')
+  assert.ok(deps.some((i) => i.to === 'ioredis' && i.typeOnly), 'deps.ts names the Redis type')
+  assert.ok(deps.some((i) => i.to === 'ioredis' && !i.typeOnly), 'deps.ts loads ioredis with import()')
+  assert.ok(ALL_IMPORTS.some((i) => i.from === 'storage/create-db.ts' && i.to === 'better-sqlite3' && !i.typeOnly))
+  assert.ok(ALL_IMPORTS.length > 500, `only ${ALL_IMPORTS.length} imports read`)
+})
+
+test('no import in src/ crosses the module map', () => {
+  const crossings = ALL_IMPORTS.flatMap((i) => RULES.filter((r) => r.applies(i.from) && r.forbids(i)).map((r) => ({ ...i, rule: r.name })))
+  const known = (c: { from: string, to: string }) => KNOWN_CROSSINGS.some((k) => k.from === c.from && k.to === c.to)
+  const forbidden = crossings.filter((c) => !known(c)).map((c) => `${c.from} imports ${c.to}: ${c.rule}`)
+  assert.deepEqual([...new Set(forbidden)], [], 'forbidden imports')
+  const stale = KNOWN_CROSSINGS.filter((k) => !crossings.some((c) => c.from === k.from && c.to === k.to))
+    .map((k) => `${k.from} → ${k.to} no longer crosses the map: remove it from KNOWN_CROSSINGS`)
+  assert.deepEqual(stale, [], 'known crossings that are gone')
+})
+
+test('each rule catches what it is written for', () => {
+  const caught = (from: string, to: string, typeOnly = false) => RULES.filter((r) => r.applies(from) && r.forbids({ from, to, typeOnly })).length > 0
+  assert.ok(caught('contract/errors.ts', 'fastify'))
+  assert.ok(caught('contract/errors.ts', 'modules/connections/connection.state.ts'))
+  assert.ok(caught('storage/migrate.ts', 'modules/webhooks/webhook.repository.ts'))
+  assert.ok(caught('modules/data/data.routes.ts', 'pg'))
+  assert.ok(caught('modules/auth/auth-throttle.ts', 'ioredis'))
+  assert.ok(!caught('modules/auth/auth-throttle.ts', 'ioredis', true))
+  assert.ok(caught('modules/model-bank/model-bank.service.ts', 'modules/journey/journey.service.ts'))
+  assert.ok(caught('client/index.ts', 'contract/errors.ts'))
+  assert.ok(caught('testing/ledgerite.ts', 'modules/connections/connection.repository.ts'))
+  assert.ok(!caught('testing/ledgerite.ts', 'deps.ts'))
+})
