@@ -84,7 +84,7 @@ describe('journey failures in a browser', () => {
     await context.close()
   })
 
-  test('an error.* mock user fails the journey with that reason', async (t) => {
+  test('a login.* mock user (locked at sign-in, an extension) fails the journey with that reason', async (t) => {
     const app = await startLedgerite(t)
     const client = await app.client({ name: 'Budget Buddy' })
     const created = await createConnection(app, client, preselected('precaptured'))
@@ -92,8 +92,8 @@ describe('journey failures in a browser', () => {
     const page = await context.newPage()
     await page.goto(created.hosted_page!.uri)
     await page.getByRole('button', { name: 'Continue on this device' }).click()
-    await signInAtBank(page, 'error.account_temporarily_locked', 'anything')
-    await page.getByRole('button', { name: 'Allow' }).click()
+    // The bank refuses the sign-in itself: no accounts page, straight back with the reason.
+    await signInAtBank(page, 'login.account_temporarily_locked', 'anything')
     await page.getByRole('heading', { name: 'Your bank could not be connected' }).waitFor()
     assert.match(await mainText(page), /temporarily locked/)
     await screenshot(page, 'failure-04-error-user-result')

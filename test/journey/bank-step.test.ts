@@ -127,18 +127,54 @@ test('configuration 5: straight back to the return URI with connection_id; deny 
   assert.equal(event.payload.failure_stage, 'authorizing')
 })
 
-test('configuration 4 goes to the result page; error.<reason> users fail the journey with that reason', async (t) => {
+test('error.<reason> users authorise (configuration 4, result page); every data call then fails with that reason', async (t) => {
   const app = await buildTestApp(t)
   const client = await app.client()
-  for (const reason of ['account_permanently_locked', 'wrong_credentials', 'internal_error']) {
+  // The published problem each reason is answered with: the user must act at the bank → Forbidden; the provider's
+  // internal error → Unknown Error; the provider failing → Provider Error.
+  const problems: Record<string, [number, string]> = {
+    account_permanently_locked: [403, 'forbidden'],
+    account_temporarily_locked: [403, 'forbidden'],
+    user_input_required: [403, 'forbidden'],
+    wrong_credentials: [403, 'forbidden'],
+    internal_error: [500, 'unknown-error'],
+    provider_error: [502, 'provider-error'],
+  }
+  for (const [reason, [status, anchor]] of Object.entries(problems)) {
     const { id, uri } = await begin(app, client, 4)
-    const res = await callback(app, await throughTheBank(app, uri, `error.${reason}`, 'whatever'))
+    const res = await callback(app, await throughTheBank(app, uri, `error.${reason}`, 'error'))
     assert.equal(res.statusCode, 303)
     assert.equal(new URL(String(res.headers.location)).pathname, `/data/${id}/result`)
     const c = await connectionOf(app, client, id)
-    assert.equal(c.status, 'failed')
-    assert.equal(c.failureReason, reason)
+    assert.equal(c.status, 'authorized', reason)
+    assert.equal(c.failureReason, null)
+    const headers = { ...client.auth, 'tl-user-ip': '203.0.113.7', 'connection-id': id }
+    for (const url of [`/v3/data-connections/${id}/user-info`, '/v3/connected-accounts', `/v3/connected-accounts/${c.accountIds[0]}/balance`]) {
+      const read = await app.inject({ method: 'GET', url, headers })
+      assert.equal(read.statusCode, status, `${reason} ${url}: ${read.body}`)
+      const body = read.json()
+      assert.equal(body.type, `https://docs.truelayer.com/docs/error-types#${anchor}`)
+      assert.match(body.detail, new RegExp(`\\(${reason}\\)`), 'the detail names the reason')
+    }
   }
+  const events = (await webhooks(app, client.id)).map((e) => e.type)
+  assert.equal(events.filter((e) => e === 'connection_authorized').length, 6)
+  assert.ok(!events.includes('connection_failed'))
+})
+
+test('login.<reason> users (an extension): the bank refuses the sign-in and the journey fails with that reason', async (t) => {
+  const app = await buildTestApp(t)
+  const client = await app.client()
+  const { id, uri } = await begin(app, client, 5)
+  const browser = new BankBrowser(app)
+  const signIn = await browser.submit(await browser.open(uri), { username: 'login.account_temporarily_locked', password: 'anything' })
+  assert.equal(signIn.statusCode, 303, signIn.body)
+  const back = String(signIn.headers.location)
+  assert.equal(new URL(back).searchParams.get('error'), 'account_temporarily_locked')
+  const res = await callback(app, back)
+  assert.equal(new URL(String(res.headers.location)).searchParams.get('error'), 'account_temporarily_locked')
+  const c = await connectionOf(app, client, id)
+  assert.deepEqual([c.status, c.failureReason, c.failureStage], ['failed', 'account_temporarily_locked', 'authorizing'])
 })
 
 test('callback: unknown, incomplete or expired state shows an error page and changes nothing', async (t) => {
@@ -266,9 +302,10 @@ test('authorizeWithoutBrowser: the same state and webhooks as the browser path',
   assert.equal(locked.failureReason, 'account_temporarily_locked')
   const byUser = await authorizeWithoutBrowser(app.deps, { clientId: client.id, connectionId: await insertTestConnection(app, client, 5), outcome: 'failed', username: 'error.user_input_required' })
   assert.equal(byUser.failureReason, 'user_input_required')
-  const authorizedButLocked = await authorizeWithoutBrowser(app.deps, { clientId: client.id, connectionId: await insertTestConnection(app, client, 5), outcome: 'authorized', username: 'error.internal_error' })
-  assert.equal(authorizedButLocked.status, 'failed', 'an error.* user fails the journey as in a browser')
-  assert.equal(authorizedButLocked.failureReason, 'internal_error')
+  const authorizedButFailing = await authorizeWithoutBrowser(app.deps, { clientId: client.id, connectionId: await insertTestConnection(app, client, 5), outcome: 'authorized', username: 'error.internal_error' })
+  assert.equal(authorizedButFailing.status, 'authorized', 'an error.* user authorises as in a browser; its data calls fail')
+  const refusedAtSignIn = await authorizeWithoutBrowser(app.deps, { clientId: client.id, connectionId: await insertTestConnection(app, client, 5), outcome: 'authorized', username: 'login.wrong_credentials' })
+  assert.deepEqual([refusedAtSignIn.status, refusedAtSignIn.failureReason], ['failed', 'wrong_credentials'])
   const badCode = await authorizeWithoutBrowser(app.deps, { clientId: client.id, connectionId: await insertTestConnection(app, client, 5), outcome: 'failed', failureReason: 'invalid_authorization_code' })
   assert.equal(badCode.failureReason, 'invalid_authorization_code')
   const declined = await authorizeWithoutBrowser(app.deps, { clientId: client.id, connectionId: await insertTestConnection(app, client, 1), outcome: 'failed', failureReason: 'user_declined_consent' })

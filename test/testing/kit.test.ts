@@ -47,10 +47,12 @@ test('authorize as an error user, and a failed outcome with its reason', async (
   const hooks = await lg.webhooks()
   const app = await lg.createClient({ redirectUris: [RETURN], webhookUri: hooks.url })
   const broken = await app.api.connections.create(connectionBody())
-  // The bank's reads for an error user fail from the first one, the accounts read that completes the connection.
+  // As in the real sandbox: the error user authorises, then every data call fails with its reason.
   const outcome = await lg.authorize(broken.id, { user: 'error.provider_error' })
-  assert.deepEqual([outcome.status, outcome.failure_reason], ['failed', 'provider_error'])
-  assert.equal((await hooks.next('connection_failed')).connection_id, broken.id)
+  assert.deepEqual([outcome.status, outcome.failure_reason], ['authorized', undefined])
+  assert.equal((await hooks.next('connection_authorized')).connection_id, broken.id)
+  await assert.rejects(app.api.data.accounts(broken.id), (err: { status?: number, detail?: string }) =>
+    err.status === 502 && /provider_error/.test(err.detail ?? ''))
 
   const failed = await app.api.connections.create(connectionBody())
   assert.equal((await lg.authorize(failed.id, { outcome: 'failed', failureReason: 'user_declined_consent' })).status, 'failed')

@@ -130,9 +130,13 @@ export async function dataRoutes (app: FastifyInstance, deps: Deps): Promise<voi
   })
 }
 
+/** Grant refusals: the consent itself no longer works, so the user must connect again. */
+const GRANT_REFUSALS = new Set(['access_denied', 'invalid_token', 'insufficient_scope'])
+
 /**
  * A bank call answered synchronously. The adapter's status says what the caller should get: the bank no longer
- * honours the grant → 403, an account it does not know → 404, its timeout → 504, anything else → 502.
+ * honours the grant, or refuses the user's account (locked, input needed) → 403, an account it does not know → 404,
+ * its own internal error → 500, its timeout → 504, anything else → 502. `detail` names the bank's reason first.
  */
 async function fromBank<T> (call: () => Promise<T>): Promise<T> {
   try {
@@ -142,7 +146,9 @@ async function fromBank<T> (call: () => Promise<T>): Promise<T> {
     if (err instanceof BankUnavailableError) {
       throw new ApiError('SERVICE_UNAVAILABLE', `The bank cannot answer for the moment. Retry after ${err.retryAfterSeconds} s.`, { headers: { 'Retry-After': String(err.retryAfterSeconds) } })
     }
-    if (err.status === 403) throw new ApiError('FORBIDDEN', `The bank no longer honours this connection's consent (${err.reason}). Ask the user to connect again.`)
+    if (err.status === 403 && GRANT_REFUSALS.has(err.reason)) throw new ApiError('FORBIDDEN', `The bank no longer honours this connection's consent (${err.reason}). Ask the user to connect again.`)
+    if (err.status === 403) throw new ApiError('FORBIDDEN', `The bank refused the call (${err.reason}): ${err.message}`)
+    if (err.status === 500) throw new ApiError('UNKNOWN_ERROR', `The bank failed the call (${err.reason}): ${err.message}`)
     if (err.status === 404) throw new ApiError('NOT_FOUND', `The bank does not know this account (${err.reason}).`)
     if (err.status === 504) throw new ApiError('GATEWAY_TIMEOUT', `The bank did not answer in time (${err.reason}). Retry later.`)
     throw new ApiError('PROVIDER_ERROR', `The bank could not answer (${err.reason}). Retry later.`)

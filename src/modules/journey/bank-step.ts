@@ -8,7 +8,7 @@ import { type Connection, returnUriOf, toConnection } from '../connections/conne
 import { POLICY } from '../connections/connection.policy.ts'
 import { addConnectionEvent, findConnection } from '../connections/connection.repository.ts'
 import { FAILURE_REASONS } from '../connections/connection.state.ts'
-import { MOCK_ERROR_REASONS, mockUser } from '../model-bank/mock-users.ts'
+import { isMockErrorReason, MOCK_ERROR_REASONS, mockUser } from '../model-bank/mock-users.ts'
 import { isModelBankSandbox } from '../providers/model-bank.adapter.ts'
 import { BankError, type BankGrant, BankUnavailableError } from '../providers/provider-adapter.ts'
 import { findProvider } from '../providers/provider.catalog.ts'
@@ -22,10 +22,11 @@ import { signLink } from './journey-links.ts'
  * the bank through the provider adapter, then the connection moves to `authorizing` (or, already there, records
  * its provider). The bank is never called inside a database transaction.
  *
- * callback: the state is looked up and spent (once, atomically); the code is exchanged with the verifier; the
- * consented accounts are read once (this is where a bank that refuses every data call — the mock `error.*`
- * users — fails the journey); then the ONE lifecycle authorises or fails the connection, and the browser goes
- * to the result page (a hosted page exists) or straight back to the client's return URI with the outcome.
+ * callback: the state is looked up and spent (once, atomically); the code is exchanged with the verifier; then the
+ * ONE lifecycle authorises or fails the connection, and the browser goes to the result page (a hosted page exists)
+ * or straight back to the client's return URI with the outcome. No data is read here: a bank that refuses every
+ * data call (the mock `error.<reason>` users) still authorises, and each data call then fails with its reason, as
+ * in the real sandbox.
  */
 export const CALLBACK_PATH = '/data/callback'
 /** The result page link stays valid this long after the callback. */
@@ -113,7 +114,7 @@ export class CallbackError extends Error {
   }
 }
 
-/** Wire failure reasons a bank's data error may end a journey with (the mock `error.*` users' ones among them). */
+/** Wire failure reasons a connection may fail with (the sandbox's failure_reason must be one). */
 const isFailureReason = (r: string): boolean => Object.hasOwn(FAILURE_REASONS, r)
 
 export interface CallbackOutcome {
@@ -158,7 +159,8 @@ export async function completeBankCallback (deps: Deps, query: { state?: unknown
     return { connection: failed, redirect: nextStop(deps, failed, now) }
   }
 
-  if (error) return fail(error === 'access_denied' ? 'provider_rejected' : 'provider_error')
+  // A bank refusing the sign-in says why (the model bank's `login.<reason>` users); anything else is its error.
+  if (error) return fail(error === 'access_denied' ? 'provider_rejected' : isMockErrorReason(error) ? error : 'provider_error')
 
   let grant: BankGrant
   try {
@@ -173,12 +175,6 @@ export async function completeBankCallback (deps: Deps, query: { state?: unknown
     return fail(err.reason === 'invalid_grant' ? 'invalid_authorization_code' : 'provider_error')
   }
   if (trip.consent_id && grant.consentId !== trip.consent_id) return fail('invalid_authorization_code', grant)
-  try {
-    await deps.adapter.getAccounts(grant, trip.provider_id, now)
-  } catch (err) {
-    if (!(err instanceof BankError)) throw err
-    return fail(isFailureReason(err.reason) ? err.reason : 'provider_error', grant)
-  }
   try {
     const authorized = toConnection(await authorizeConnection(deps.db, trip.client_id, trip.connection_id, now, {
       accountIds: grant.accountIds, providerId: trip.provider_id, providerState: grant,
@@ -235,10 +231,12 @@ const BANK_FAILURES = new Set<string>(['provider_rejected', 'invalid_authorizati
  * for a plain failure — and the callback's exchange and lifecycle move, so the state and the webhooks are those
  * of the browser path.
  *
- * - `outcome: 'authorized'`: approve as `username` (an `error.<reason>` user still ends `failed`, as in a browser).
+ * - `outcome: 'authorized'`: approve as `username` (an `error.<reason>` user ends `authorized`, its data calls then
+ *   fail; a `login.<reason>` user ends `failed`, as in a browser).
  * - `outcome: 'failed'`: `failure_reason` provider_rejected (the default, unless `username` is an `error.<reason>`
- *   user, whose reason then is the default) → Deny at the bank; one of the mock error reasons → approve as
- *   `error.<reason>`; invalid_authorization_code → an unknown code comes back to the callback;
+ *   or `login.<reason>` user, whose reason then is the default) → Deny at the bank; one of the mock error reasons →
+ *   sign in as `login.<reason>`, which the bank refuses with it; invalid_authorization_code → an unknown code comes
+ *   back to the callback;
  *   any other documented reason (e.g. user_declined_consent, journey_expired) fails the connection where it stands,
  *   as the hosted page would, without a trip to the bank.
  */
@@ -260,9 +258,8 @@ export async function authorizeWithoutBrowser (
 
   // `failed` without a reason: an error.<reason> username names it; otherwise the user denies at the bank.
   const named = input.username ? mockUser(input.username) : undefined
-  const reason = input.outcome === 'failed'
-    ? (input.failureReason ?? (named?.kind === 'error' ? named.reason : 'provider_rejected'))
-    : undefined
+  const namedReason = named?.behaviour.kind === 'data_calls_fail' || named?.behaviour.kind === 'refused_at_sign_in' ? named.behaviour.reason : undefined
+  const reason = input.outcome === 'failed' ? (input.failureReason ?? namedReason ?? 'provider_rejected') : undefined
   if (reason !== undefined && !isFailureReason(reason)) {
     throw invalidField('failure_reason', `must be one of: ${Object.keys(FAILURE_REASONS).join(', ')}`)
   }
@@ -270,7 +267,7 @@ export async function authorizeWithoutBrowser (
     return toConnection(await failConnection(deps.db, input.clientId, input.connectionId, now, reason))
   }
 
-  const username = reason && (MOCK_ERROR_REASONS as readonly string[]).includes(reason) ? `error.${reason}` : (input.username ?? 'john')
+  const username = reason && isMockErrorReason(reason) ? `login.${reason}` : (input.username ?? 'john')
   if (!mockUser(username)) throw invalidField('username', 'is not a mock user of the model bank (see "Mock users" in the README)')
   const providerId = chooseProvider(connection, input.providerId)
   if (!isModelBankSandbox(deps.adapter)) throw new ApiError('NOT_IMPLEMENTED', 'The configured bank offers no sandbox approval.')

@@ -16,7 +16,7 @@ import {
 import { bankKey, CSRF_FIELD, csrfToken, hashSecret, newSessionId, readCookie, SESSION_COOKIE, sessionCookie, verifyCsrf } from './model-bank.security.ts'
 import {
   accountsOf, authenticateRead, BANK_CONSENT_DAYS, BankApiError, consentClosedReason, consentOfToken, createConsent, decide,
-  exchangeCode, userOf,
+  exchangeCode, refuseAtSignIn, userOf,
 } from './model-bank.service.ts'
 import { authenticateTpp, type BankTpp, inProcessTppCredentials, registerTpp } from './model-bank.tpps.ts'
 
@@ -197,8 +197,12 @@ export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promis
       return loginPage(reply, 401, provider, consent, sessionHash, username.slice(0, 100),
         username && password ? 'The username or password is incorrect. Check them and try again.' : 'Enter your username and password.')
     }
-    if (!await signInSession(deps.db, consent.id, sessionHash, user.username)) {
+    if (!await signInSession(deps.db, consent.id, sessionHash, user.key)) {
       throw new ApiError('FORBIDDEN', 'Your session at the bank has ended. Go back to the app and start again.')
+    }
+    if (user.behaviour.kind === 'refused_at_sign_in') {
+      const { redirect } = await refuseAtSignIn(deps.db, consent, user.behaviour.reason, now())
+      return reply.code(303).header('Location', redirect).header('Cache-Control', 'no-store').send()
     }
     return reply.code(303).header('Location', `${pageBase(provider.provider_id)}/authorize?consent_id=${encodeURIComponent(consent.id)}`).send()
   })
@@ -244,15 +248,15 @@ export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promis
   app.get<{ Params: ProviderParamsT, Querystring: Static<typeof ReadQuery> }>('/model-bank/:provider_id/accounts',
     { schema: readSchema('List the consented accounts (model bank)', { params: ProviderParams, querystring: ReadQuery }), onRequest: requireTpp },
     oauth(async (request) => {
-      const { username, accountIds } = await authenticateRead(deps.db, tppOf(request), request.params.provider_id, request.headers.authorization, now())
+      const { user, accountIds } = await authenticateRead(deps.db, tppOf(request), request.params.provider_id, request.headers.authorization, now())
       const chosen = new Set(accountIds)
-      return { accounts: accountsOf(request.params.provider_id, username).filter((a) => chosen.has(a.id)) }
+      return { accounts: accountsOf(request.params.provider_id, user).filter((a) => chosen.has(a.id)) }
     }))
 
   app.get<{ Params: Static<typeof AccountParams>, Querystring: Static<typeof ReadQuery> }>('/model-bank/:provider_id/accounts/:account_id/balance',
     { schema: readSchema('Read an account\'s balance (model bank)', { params: AccountParams, querystring: ReadQuery }), onRequest: requireTpp },
     oauth(async (request) => {
-      const { username, accountIds, scopes } = await authenticateRead(deps.db, tppOf(request), request.params.provider_id, request.headers.authorization, now())
+      const { user: { username }, accountIds, scopes } = await authenticateRead(deps.db, tppOf(request), request.params.provider_id, request.headers.authorization, now())
       needScope(scopes, 'balance')
       needAccount(accountIds, request.params.account_id)
       return { balance: balanceOf(request.params.provider_id, username, request.params.account_id, asOfOf(request.query)) }
@@ -261,7 +265,7 @@ export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promis
   app.get<{ Params: Static<typeof AccountParams>, Querystring: Static<typeof TransactionsQuery> }>('/model-bank/:provider_id/accounts/:account_id/transactions',
     { schema: readSchema('Read an account\'s transactions, a page at a time (model bank)', { params: AccountParams, querystring: TransactionsQuery }), onRequest: requireTpp },
     oauth(async (request) => {
-      const { username, accountIds, scopes } = await authenticateRead(deps.db, tppOf(request), request.params.provider_id, request.headers.authorization, now())
+      const { user: { username }, accountIds, scopes } = await authenticateRead(deps.db, tppOf(request), request.params.provider_id, request.headers.authorization, now())
       needScope(scopes, 'transactions')
       needAccount(accountIds, request.params.account_id)
       const q = request.query
@@ -275,7 +279,7 @@ export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promis
   app.get<{ Params: ProviderParamsT, Querystring: Static<typeof ReadQuery> }>('/model-bank/:provider_id/userinfo',
     { schema: readSchema('Who the consenting user is (model bank)', { params: ProviderParams, querystring: ReadQuery }), onRequest: requireTpp },
     oauth(async (request) => {
-      const { username, scopes } = await authenticateRead(deps.db, tppOf(request), request.params.provider_id, request.headers.authorization, now())
+      const { user: { username }, scopes } = await authenticateRead(deps.db, tppOf(request), request.params.provider_id, request.headers.authorization, now())
       needScope(scopes, 'info')
       return { name: customerOf(request.params.provider_id, username).fullName }
     }))
@@ -306,9 +310,9 @@ export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promis
         const { consent } = await openConsent(request.params.provider_id, body.consent_id)
         const user = mockUser(body.username)
         if (!user) throw invalidField('username', 'is not a mock user of the model bank (see "Mock users" in the README)')
-        if (!await setUsername(deps.db, consent.id, user.username)) throw new ApiError('INVALID_STATE', 'This authorisation request has already been completed.')
-        const accountIds = body.account_ids ?? accountsOf(consent.provider_id, user.username).map((a) => a.id)
-        const result = await decide(deps.db, { ...consent, username: user.username }, user, { decision: body.decision, accountIds }, now())
+        if (!await setUsername(deps.db, consent.id, user.key)) throw new ApiError('INVALID_STATE', 'This authorisation request has already been completed.')
+        const accountIds = body.account_ids ?? accountsOf(consent.provider_id, user).map((a) => a.id)
+        const result = await decide(deps.db, { ...consent, username: user.key }, user, { decision: body.decision, accountIds }, now())
         if ('error' in result) throw invalidField('account_ids', result.error)
         return { redirect_uri: result.redirect }
       })

@@ -5,7 +5,8 @@ import type { Database } from '../../storage/database.ts'
 import { POLICY } from '../connections/connection.policy.ts'
 import type { BankAccount } from '../providers/provider-adapter.ts'
 import { customerOf } from './data/index.ts'
-import { type MockUser, mockUser } from './mock-users.ts'
+import { ibanOfScan } from './data/identifiers.ts'
+import { type ExtensionAction, extensionActionOf, type MockErrorReason, type MockUser, mockUserOfKey, unhandled } from './mock-users.ts'
 import {
   type BankConsentRow, CONSENT_STATUS, decideConsent, findCode, findConsentById, findToken, insertCode, insertConsent,
   insertToken, revokeTokensOfCode, useCode,
@@ -91,9 +92,31 @@ export function consentClosedReason (consent: BankConsentRow, now: Date): string
   return undefined
 }
 
-/** The accounts the user may share: the synthetic customer's accounts, for any mock user. */
-export function accountsOf (providerId: string, username: string): BankAccount[] {
-  return customerOf(providerId, username).accounts
+/**
+ * The accounts the user may share: the synthetic customer's accounts. The `iban` users' accounts also carry an
+ * IBAN each (a UK account's is built from its sort code and account number, so every account's is different).
+ */
+export function accountsOf (providerId: string, user: MockUser): BankAccount[] {
+  const accounts = customerOf(providerId, user.username).accounts
+  switch (user.behaviour.kind) {
+    case 'example_data_with_iban':
+      return accounts.map(withIban)
+    case 'example_data':
+    case 'eternal':
+    case 'data_calls_fail':
+    case 'refused_at_sign_in':
+      return accounts
+    default:
+      return unhandled(user.behaviour)
+  }
+}
+
+function withIban (a: BankAccount): BankAccount {
+  const ids = a.account_identifiers ?? []
+  if (a.type !== 'account' || !a.bic || ids.some((i) => i.type === 'iban')) return a
+  const scan = ids.find((i) => i.type === 'sort_code_account_number')
+  if (!scan) return a
+  return { ...a, account_identifiers: [...ids, { type: 'iban', iban: ibanOfScan(a.bic, scan.sort_code, scan.account_number) }] }
 }
 
 export function withQuery (uri: string, params: Record<string, string>): string {
@@ -115,11 +138,12 @@ export async function decide (
   now: Date,
 ): Promise<{ redirect: string } | { error: string }> {
   const at = now.toISOString()
+  if (user.behaviour.kind === 'refused_at_sign_in') return refuseAtSignIn(db, consent, user.behaviour.reason, now)
   if (input.decision === 'deny') {
     if (!await decideConsent(db, consent.id, { status: 'rejected', at })) throw alreadyCompleted()
     return { redirect: withQuery(consent.redirect_uri, { error: 'access_denied', error_description: 'The user denied access at the bank.', state: consent.state }) }
   }
-  const own = new Set(accountsOf(consent.provider_id, user.username).map((a) => a.id))
+  const own = new Set(accountsOf(consent.provider_id, user).map((a) => a.id))
   const chosen = [...new Set(input.accountIds)]
   if (chosen.length === 0) return { error: 'Choose at least one account to share, or choose Deny.' }
   if (chosen.some((id) => !own.has(id))) return { error: 'One of the accounts chosen is not yours; choose again.' }
@@ -135,9 +159,18 @@ export async function decide (
   return { redirect: withQuery(consent.redirect_uri, { code, state: consent.state }) }
 }
 
-/** The user the consent was signed in as (kept on the consent), as the mock-users table describes them. */
+/**
+ * A `login.<reason>` user (a Ledgerite extension): the bank ends the journey at sign-in, sending the browser back
+ * with `error=<reason>` — how the journey's own bank-side failures (locked at login and the like) are reached.
+ */
+export async function refuseAtSignIn (db: Kysely<Database>, consent: BankConsentRow, reason: MockErrorReason, now: Date): Promise<{ redirect: string }> {
+  if (!await decideConsent(db, consent.id, { status: 'rejected', at: now.toISOString() })) throw alreadyCompleted()
+  return { redirect: withQuery(consent.redirect_uri, { error: reason, error_description: `The bank refused the sign-in: ${reason}.`, state: consent.state }) }
+}
+
+/** The user the consent was signed in as (its key kept on the consent), as the mock-users table describes them. */
 export function userOf (consent: BankConsentRow): MockUser | undefined {
-  return consent.username ? mockUser(consent.username) : undefined
+  return consent.username ? mockUserOfKey(consent.username) : undefined
 }
 
 export interface TokenResponse {
@@ -147,6 +180,8 @@ export interface TokenResponse {
   consent_id: string
   account_ids: string[]
   consent_expires_at: string
+  /** What extending the consent would need (the `john`/`eternal` user: no_action_needed), for consent extension. */
+  extension_action: ExtensionAction
 }
 
 /**
@@ -192,15 +227,16 @@ export async function exchangeCode (
     consent_id: consent.id,
     account_ids: JSON.parse(consent.account_ids ?? '[]') as string[],
     consent_expires_at: consent.expires_at,
+    extension_action: (() => { const u = userOf(consent); return u ? extensionActionOf(u) : 'authentication_needed' })(),
   }
 }
 
 /** Status of each mock error on the bank's data API (the reason itself is the `error` code). */
-const MOCK_ERROR_STATUS: Record<string, number> = {
+const MOCK_ERROR_STATUS: Record<MockErrorReason, number> = {
   account_permanently_locked: 403,
   account_temporarily_locked: 403,
   internal_error: 500,
-  provider_error: 503,
+  provider_error: 502,
   user_input_required: 403,
   wrong_credentials: 401,
 }
@@ -231,15 +267,27 @@ export async function authenticateRead (
   providerId: string,
   authorization: string | undefined,
   now: Date,
-): Promise<{ consent: BankConsentRow, username: string, accountIds: string[], scopes: string[] }> {
+): Promise<{ consent: BankConsentRow, user: MockUser, accountIds: string[], scopes: string[] }> {
   const { token, consent } = await consentOfToken(db, tpp, providerId, authorization)
   const at = now.toISOString()
   if (consent.status === CONSENT_STATUS.revoked) throw new BankApiError(403, 'access_denied', 'The consent has been revoked.')
   if (consent.status !== CONSENT_STATUS.authorized || !consent.username) throw new BankApiError(403, 'access_denied', 'The consent is not authorised.')
   if (token.expires_at <= at || (consent.expires_at !== null && consent.expires_at <= at)) throw new BankApiError(403, 'access_denied', 'The consent has expired.')
-  const user = mockUser(consent.username)
-  if (user?.kind === 'error') {
-    throw new BankApiError(MOCK_ERROR_STATUS[user.reason] ?? 500, user.reason, `Mock user ${consent.username}: every data call fails with ${user.reason}.`)
+  const user = mockUserOfKey(consent.username)
+  if (!user) throw new BankApiError(403, 'access_denied', 'The consent is not authorised.')
+  switch (user.behaviour.kind) {
+    case 'data_calls_fail': {
+      const { reason } = user.behaviour
+      throw new BankApiError(MOCK_ERROR_STATUS[reason], reason, `every data call of mock user ${user.username} fails with ${reason}.`)
+    }
+    case 'refused_at_sign_in': // never authorised: the bank refused the sign-in
+      throw new BankApiError(403, 'access_denied', 'The consent is not authorised.')
+    case 'example_data':
+    case 'example_data_with_iban':
+    case 'eternal':
+      break
+    default:
+      unhandled(user.behaviour)
   }
-  return { consent, username: consent.username, accountIds: JSON.parse(consent.account_ids ?? '[]') as string[], scopes: JSON.parse(consent.scopes) as string[] }
+  return { consent, user, accountIds: JSON.parse(consent.account_ids ?? '[]') as string[], scopes: JSON.parse(consent.scopes) as string[] }
 }

@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { test } from 'node:test'
 import { buildTestApp, type TestApp } from '../../../test/helpers/build-app.ts'
 import { createModelBankAdapter, isModelBankSandbox } from './model-bank.adapter.ts'
+import { MOCK_ERROR_REASONS, type MockErrorReason } from '../model-bank/mock-users.ts'
 import { BankError } from './provider-adapter.ts'
 
 /** The adapter against the real model bank, over HTTP (in-process inject), as Ledgerite uses it. */
@@ -67,18 +68,38 @@ test('round trip: consent → approve → exchange → accounts, balance, transa
     (err: unknown) => err instanceof BankError && err.reason === 'invalid_token' && err.status === 403)
 })
 
-test('an error.<reason> user: exchange works, every read is a BankError with that reason', async (t) => {
+test('an error.<reason> user: exchange works, every read is a BankError with that reason and its status', async (t) => {
   const app = await buildTestApp(t)
   const adapter = app.deps.adapter
-  const { verifier, code } = await consentAndCode(app, 'error.account_permanently_locked')
-  const grant = await adapter.exchangeCode({ providerId: 'ob-monzo', code, codeVerifier: verifier, redirectUri: REDIRECT })
-  const asOf = new Date()
-  for (const read of [
-    () => adapter.getAccounts(grant, 'ob-monzo', asOf),
-    () => adapter.getUserInfo(grant, 'ob-monzo', asOf),
-    () => adapter.getBalance(grant, 'ob-monzo', grant.accountIds[0]!, asOf),
-  ]) {
-    await assert.rejects(read(), (err: unknown) => err instanceof BankError && err.reason === 'account_permanently_locked' && err.status === 502)
+  // The status is what Ledgerite answers its caller: the user must act at the bank → 403, the provider's own
+  // internal error → 500, the provider failing → 502.
+  const expected: Record<MockErrorReason, number> = {
+    account_permanently_locked: 403, account_temporarily_locked: 403, user_input_required: 403, wrong_credentials: 403, internal_error: 500, provider_error: 502,
+  }
+  for (const reason of MOCK_ERROR_REASONS) {
+    const { verifier, code } = await consentAndCode(app, `error.${reason}`)
+    const grant = await adapter.exchangeCode({ providerId: 'ob-monzo', code, codeVerifier: verifier, redirectUri: REDIRECT })
+    assert.equal(grant.extensionAction, 'authentication_needed')
+    const asOf = new Date()
+    for (const read of [
+      () => adapter.getAccounts(grant, 'ob-monzo', asOf),
+      () => adapter.getUserInfo(grant, 'ob-monzo', asOf),
+      () => adapter.getBalance(grant, 'ob-monzo', grant.accountIds[0]!, asOf),
+      () => adapter.getTransactions(grant, 'ob-monzo', grant.accountIds[0]!, { from: '2026-01-01', to: '2026-01-31', pageSize: 10, asOf }),
+    ]) {
+      await assert.rejects(read(), (err: unknown) => err instanceof BankError && err.reason === reason && err.status === expected[reason])
+    }
+  }
+})
+
+test('john/eternal: the grant says extending needs no action; john/doe: authentication_needed', async (t) => {
+  const app = await buildTestApp(t)
+  const adapter = app.deps.adapter
+  for (const [username, action] of [['john#eternal', 'no_action_needed'], ['john', 'authentication_needed']] as const) {
+    const { verifier, code } = await consentAndCode(app, username)
+    const grant = await adapter.exchangeCode({ providerId: 'ob-monzo', code, codeVerifier: verifier, redirectUri: REDIRECT })
+    assert.equal(grant.extensionAction, action, username)
+    assert.ok((await adapter.getAccounts(grant, 'ob-monzo', new Date())).length > 0, `${username} reads example data`)
   }
 })
 

@@ -2,6 +2,7 @@ import {
   BankError, BankUnavailableError, type BankAccount, type BankBalance, type BankGrant, type BankTransactionPage, type ProviderAdapter,
 } from './provider-adapter.ts'
 import type { HttpFetch, HttpResponse } from '../../http/inject-fetch.ts'
+import type { MockErrorReason } from '../model-bank/mock-users.ts'
 
 /**
  * What only the model bank offers, for sandbox control: approve (or deny) a consent as one of its mock users,
@@ -29,6 +30,22 @@ const STATUS_BY_REASON: Record<string, number> = {
   access_denied: 403, insufficient_scope: 403, invalid_token: 403, account_not_found: 404, invalid_cursor: 400, invalid_date_range: 400,
 }
 
+/**
+ * The mock `error.<reason>` users' reasons, each answered as the published problem closest to it (behaviour notes,
+ * "Mock users"): the user must act at their bank → 403 Forbidden; the provider's own internal error → 500 Unknown
+ * Error; the provider failing → 502 Provider Error. Typed over every reason, so a new one needs its status here.
+ */
+const MOCK_REASON_STATUS: Record<MockErrorReason, number> = {
+  account_permanently_locked: 403,
+  account_temporarily_locked: 403,
+  user_input_required: 403,
+  wrong_credentials: 403,
+  internal_error: 500,
+  provider_error: 502,
+}
+const statusOf = (reason: string): number =>
+  (Object.hasOwn(MOCK_REASON_STATUS, reason) ? MOCK_REASON_STATUS[reason as MockErrorReason] : STATUS_BY_REASON[reason]) ?? 502
+
 /** A bank's Retry-After in seconds (delta-seconds; a date or nothing → 2), kept within 1..60. */
 function retryAfterOf (res: HttpResponse): number {
   const seconds = Number(res.headers.get('retry-after'))
@@ -49,7 +66,7 @@ async function bankError (res: HttpResponse, what: string): Promise<BankError> {
   const description = typeof body.error_description === 'string'
     ? body.error_description
     : typeof body.detail === 'string' ? body.detail : `The bank answered ${res.status} to ${what}.`
-  return new BankError(reason, description, STATUS_BY_REASON[reason] ?? 502)
+  return new BankError(reason, description, statusOf(reason))
 }
 
 /** The client credentials a bank issued to Ledgerite, as a real bank registers a third party (TPP). */
@@ -117,11 +134,14 @@ export function createModelBankAdapter (fetch: () => HttpFetch, baseUrl: string,
     async exchangeCode ({ providerId, code, codeVerifier, redirectUri }) {
       // Form-encoded, as OAuth token endpoints expect.
       const form = new URLSearchParams({ grant_type: 'authorization_code', code, code_verifier: codeVerifier, redirect_uri: redirectUri })
-      const res = await call<{ access_token: string, consent_id: string, account_ids: string[], consent_expires_at: string }>(
+      const res = await call<{ access_token: string, consent_id: string, account_ids: string[], consent_expires_at: string, extension_action?: BankGrant['extensionAction'] }>(
         'the code exchange', url(providerId, '/token'),
         { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...client() }, body: form.toString() },
       )
-      return { accessToken: res.access_token, consentId: res.consent_id, accountIds: res.account_ids, expiresAt: res.consent_expires_at }
+      return {
+        accessToken: res.access_token, consentId: res.consent_id, accountIds: res.account_ids, expiresAt: res.consent_expires_at,
+        ...(res.extension_action ? { extensionAction: res.extension_action } : {}),
+      }
     },
 
     async getUserInfo (grant, providerId, asOf) {

@@ -40,6 +40,11 @@ export interface BankGrant {
   accountIds: string[]
   /** ISO time the bank's consent ends. */
   expiresAt: string
+  /**
+   * What extending the consent would need, when the bank says (the mock `john`/`eternal` user: no_action_needed;
+   * the others: authentication_needed). Kept with the connection's grant for a consent-extension feature.
+   */
+  extensionAction?: 'no_action_needed' | 'authentication_needed'
 }
 
 export interface BankAccount {

@@ -147,6 +147,11 @@ function luhnDigit (digits: string): string {
  * An IBAN in the country's layout with valid check digits. For GB and IE the BBAN is the BIC's bank code, the
  * sort code (NSC) and the account number, so a GB IBAN matches the account's sort code and number.
  */
+/** The GB IBAN of a UK account: the BIC's bank code, then its sort code and account number (so one per account). */
+export function ibanOfScan (bic: string, sortCode: string, accountNumber: string): string {
+  return withCheckDigits('GB', bic.slice(0, 4) + sortCode + accountNumber)
+}
+
 export function iban (rng: Rng, country: string, bic: string, scan?: { sortCode: string, accountNumber: string }): string {
   const bankCode = bic.slice(0, 4)
   switch (country) {
