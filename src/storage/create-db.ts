@@ -125,6 +125,9 @@ function openPostgres (databaseUrl: string, options: DbOptions): Db {
   // Plain text for int8/numeric is pg's default; our schema avoids both, so values come back as JS numbers.
   const pool = new pg.Pool({
     connectionString: databaseUrl,
+    // Writes are one transaction per request here (no group commit: PostgreSQL runs them side by side). Ten per
+    // process is kept: on a small machine the server runs about one query per core at once, so a larger pool only
+    // moves the queue from here into the server, and several processes' pools add up against max_connections (100).
     max: 10,
     // Without a bound, a request waits forever for a server that accepts the TCP connection but never answers.
     connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
