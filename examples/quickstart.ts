@@ -147,7 +147,7 @@ async function main (): Promise<void> {
     out('\n      Open this link in a browser:\n')
     out(`        ${connection.hosted_page.uri}\n`)
     info('Choose a bank (any: the model bank stands behind all of them), Allow, then at the bank sign in as')
-    info('user  john   password  doe   and Allow again. (error.wrong_credentials / doe shows a failure.)')
+    info('user  john   password  doe   and Allow again. (login.account_temporarily_locked / any shows a failed journey.)')
     info(`Waiting up to ${Math.round(waitSeconds / 60)} min, reading GET /v3/data-connections/${connection.id} …`)
   }
 

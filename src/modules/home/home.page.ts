@@ -63,8 +63,11 @@ ${commands}
 <tbody>
 <tr><td><code>john</code></td><td><code>doe</code></td><td>signs in; data reads succeed</td></tr>
 <tr><td><code>john1</code> … <code>john100</code></td><td><code>doe1</code> … <code>doe100</code></td><td>each a different synthetic customer</td></tr>
+<tr><td><code>john</code> … <code>john100</code></td><td><code>iban</code> … <code>iban100</code></td><td>the same customers; every account also has an IBAN</td></tr>
+<tr><td><code>john</code></td><td><code>eternal</code></td><td>as <code>john</code>/<code>doe</code>; extending its consent needs no action</td></tr>
 <tr><td><code>john.million</code></td><td><code>doe</code></td><td>a current account with over a million transactions</td></tr>
-<tr><td><code>error.&lt;reason&gt;</code></td><td>anything</td><td>signs in; data reads fail with the reason: ${errorReasons}</td></tr>
+<tr><td><code>error.&lt;reason&gt;</code></td><td><code>error</code></td><td>authorises; every data call then fails with the reason: ${errorReasons}</td></tr>
+<tr><td><code>login.&lt;reason&gt;</code></td><td>anything</td><td>the bank refuses the sign-in: the journey fails with the reason (an extension)</td></tr>
 </tbody>
 </table>
 <h2>In your tests</h2>
