@@ -110,10 +110,6 @@ export function ibanRemainder (iban: string): number {
   return rem
 }
 
-export function isValidIban (iban: string): boolean {
-  return /^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$/.test(iban) && ibanRemainder(iban) === 1
-}
-
 function withCheckDigits (country: string, bban: string): string {
   const check = 98 - ibanRemainder(`${country}00${bban}`)
   return `${country}${String(check).padStart(2, '0')}${bban}`
