@@ -24,8 +24,8 @@ const ProviderItem = Type.Object({
   release_channel: Type.String(),
   customer_segments: Type.Array(Type.String()),
   scopes: Type.Array(Type.String()),
-})
   extension: Type.Boolean({ description: 'true for a provider outside the UK: Data v3 is UK-only today, so it is a Ledgerite extension.' }),
+})
 
 /** Marks the route as outside the published contract (see src/http/openapi.ts). */
 const extension = { 'x-ledgerite-extension': true }
