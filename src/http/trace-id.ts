@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { ids } from '../contract/ids.ts'
 
 /**
  * Every request gets a trace id (32 hex characters, like the real service's). Fastify uses it as the request id,
@@ -6,4 +6,5 @@ import { randomBytes } from 'node:crypto'
  * problem body carry it too.
  */
 export const TRACE_HEADER = 'Tl-Trace-Id'
-export const genTraceId = (): string => randomBytes(16).toString('hex')
+// From the pooled random bytes: a call into the CSPRNG per request was 4 % of the server's time under load.
+export const genTraceId = (): string => ids.hex32()
