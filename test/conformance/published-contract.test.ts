@@ -2,6 +2,9 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { PUBLISHED_TYPES } from '../../src/contract/errors.ts'
+import { toConnection } from '../../src/modules/connections/connection.model.ts'
+import { findConnection } from '../../src/modules/connections/connection.repository.ts'
+import { MOCK_ERROR_REASONS } from '../../src/modules/model-bank/mock-users.ts'
 import { buildTestApp, type TestApp, type TestClient } from '../helpers/build-app.ts'
 import {
   componentValidator, describeErrors, inlineValidator, type Json, mediaType, type Operation, operationsOf,
@@ -268,6 +271,33 @@ test('responses and webhook payloads of a realistic flow validate against the pu
   }
   assert.deepEqual(last.result, { items: [], pagination: {} }, 'the walk ends on an empty page without next_cursor')
 
+  // The mock error users, as the mock-users page has them: each authorises, then every data call fails with its
+  // reason — user info and connected accounts as a published problem, a transactions request as `failed` with
+  // `failure_reason` the reason (and its webhook).
+  const failedRequests: string[] = []
+  for (const reason of MOCK_ERROR_REASONS) {
+    const res = await h.inject({ method: 'POST', url: '/v3/data-connections', headers: { ...c.auth, ...ip }, payload: configurations('')[2] })
+    const errId: string = conforms('POST', '/v3/data-connections', res, seen).id
+    await authorize(h, c, errId, { outcome: 'authorized', username: `error.${reason}` })
+    const errHeaders = { ...c.auth, ...ip, 'connection-id': errId }
+    for (const [path, url] of [
+      ['/v3/data-connections/{connection_id}/user-info', `/v3/data-connections/${errId}/user-info`],
+      ['/v3/connected-accounts', '/v3/connected-accounts'],
+    ] as const) {
+      const problem = conforms('GET', path, await h.inject({ method: 'GET', url, headers: errHeaders }), seen)
+      assert.ok(problem.status >= 400 && problem.detail.includes(reason), `${reason} ${path}: ${JSON.stringify(problem)}`)
+    }
+    const row = await findConnection(h.deps.db, c.id, errId)
+    assert.equal(toConnection(row!).status, 'authorized', `error.${reason} authorises`)
+    const errAccount = toConnection(row!).accountIds[0]!
+    const posted = await h.inject({ method: 'POST', url: `/v3/connected-accounts/${errAccount}/transactions/requests`, headers: errHeaders, payload: { from, to } })
+    const requestId: string = conforms('POST', reqPath, posted, seen).id
+    await h.deps.workers.runAll()
+    const failed = conforms('GET', getPath, await h.inject({ method: 'GET', url: `/v3/connected-accounts/${errAccount}/transactions/requests/${requestId}`, headers: errHeaders }), seen)
+    assert.deepEqual(failed, { id: requestId, status: 'failed', failure_reason: reason })
+    failedRequests.push(requestId)
+  }
+
   // Every webhook the flow produced, as it sits in the outbox (the exact bytes a receiver gets).
   await h.deps.workers.runAll()
   const events = await h.deps.db.selectFrom('webhook_events').select(['type', 'payload']).where('client_id', '=', c.id).execute()
@@ -280,7 +310,10 @@ test('responses and webhook payloads of a realistic flow validate against the pu
     assert.ok(v(payload), `webhook ${e.type} does not match the published ${name}:\n  ${describeErrors(v)}\npayload: ${e.payload}`)
     types.add(e.type)
   }
-  for (const want of ['connection_authorized', 'connection_failed', 'transactions_request_completed']) {
+  const failedHooks = events.filter((e) => e.type === 'transactions_request_failed').map((e) => JSON.parse(e.payload))
+  assert.deepEqual(failedHooks.map((e) => e.request_id).sort(), [...failedRequests].sort(), 'one transactions_request_failed per failed request')
+  assert.deepEqual(new Set(failedHooks.map((e) => e.failure_reason)), new Set(MOCK_ERROR_REASONS))
+  for (const want of ['connection_authorized', 'connection_failed', 'transactions_request_completed', 'transactions_request_failed']) {
     assert.ok(types.has(want), `the flow produced a ${want} webhook (saw ${[...types].join(', ') || 'none'})`)
   }
 
