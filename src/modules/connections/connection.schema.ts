@@ -79,12 +79,12 @@ const HostedPageSchema = ByType(
   // country_code chooses the banks shown first, so only the authorization_flow page takes it (as in the OpenAPI).
   Type.Object({
     type: Type.Literal('result_page'),
-    return_uri: ReturnUri,
+    return_uri: Type.Optional(ReturnUri),
     language_code: Type.Optional(LanguageCode),
   }, { ...strict, title: 'Result page' }),
   Type.Object({
     type: Type.Literal('authorization_flow'),
-    return_uri: Type.Optional(ReturnUri),
+    return_uri: ReturnUri,
     country_code: Type.Optional(CountryCode),
     language_code: Type.Optional(LanguageCode),
   }, { ...strict, title: 'Authorization flow' }),
@@ -153,10 +153,10 @@ export const ConnectionViewSchema = Type.Object({
   created_at: Type.String(),
   authorized_at: Type.Optional(Type.String()),
   access_expires_at: Type.Optional(Type.String()),
+  consent_expires_at: Type.Optional(Type.String({ description: 'The same instant as access_expires_at, under the name clients of this endpoint read.' })),
   failed_at: Type.Optional(Type.String()),
   failure_stage: Type.Optional(Type.String()),
   failure_reason: Type.Optional(Type.String()),
-  consent_expires_at: Type.Optional(Type.String({ description: 'The same instant as access_expires_at, under the name clients of this endpoint read.' })),
   revoked_at: Type.Optional(Type.String()),
   expired_at: Type.Optional(Type.String()),
 })
