@@ -33,7 +33,7 @@ export interface CreateConnectionRequest {
   user_consent: { type: 'precaptured', captured_at: string } | { type: 'authorization_flow_captured' }
   hosted_page?:
     | { type: 'authorization_flow', return_uri: string, country_code?: string, language_code?: string }
-    | { type: 'result_page', return_uri: string, language_code?: string }
+    | { type: 'result_page', return_uri?: string, language_code?: string }
   authorization_flow?: { redirect: { return_uri: string } }
   data_access_type?: DataAccessType
 }

@@ -21,9 +21,9 @@ export const RESET_TABLES = [
 
 /**
  * Tables with a `client_id` that a reset leaves alone: a developer's Console sign-in is a session, not sandbox
- * data. (The `clients` row itself, its settings and keys stay too.)
+ * data, and a client's branding is its settings. (The `clients` row itself, its settings and keys stay too.)
  */
-export const KEPT_ON_RESET = ['console_sessions'] as const satisfies ReadonlyArray<keyof Database>
+export const KEPT_ON_RESET = ['console_sessions', 'client_branding'] as const satisfies ReadonlyArray<keyof Database>
 
 /**
  * `POST /sandbox/reset`: deletes the client's connections and everything hanging off them (timeline, journey
