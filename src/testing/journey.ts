@@ -56,7 +56,7 @@ const PRIMARY_SUBMIT = 'form[method="post"] button.btn[type="submit"]:not(.secon
  * Drives the hosted authorisation pages and the model bank in a real browser, from wherever `page` is (the
  * `hosted_page.uri`, or the bank for configurations 4 and 5), until the browser lands on the client's return URI.
  * Each page is recognised by its form (picker, consent, the step before the bank, the bank's sign-in and accounts,
- * the result); fields are filled through their labels. The return URI need not answer: the journey ends as soon as
+ * the result), in whichever language they speak; fields are found by their names. The return URI need not answer: the journey ends as soon as
  * the browser leaves Ledgerite.
  *
  * @example
@@ -93,8 +93,9 @@ export async function completeJourney (page: JourneyPage, options: JourneyOption
     if (new URL(page.url()).origin !== origin) break
     if (await there('input[type="password"]')) {
       if (++signIns > 1) throw new Error(`The bank refused the sign-in as ${user}: ${(await page.locator('main, body').first().textContent())?.trim()}`)
-      await page.getByLabel('Username').fill(user)
-      await page.getByLabel('Password').fill(password)
+      // By name, not label: the bank's pages speak the journey's language.
+      await page.locator('input[name="username"]').fill(user)
+      await page.locator('input[name="password"]').fill(password)
       await step(page.locator('form:has(input[type="password"]) button[type="submit"]').first())
     } else if (await there('input[name="account_ids"]')) {
       if (options.accounts) {

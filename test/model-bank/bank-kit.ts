@@ -72,6 +72,8 @@ export interface BankPage {
   csrf: string
   consentId: string
   action: string
+  /** The page's language, which its forms carry on (hidden field `ui_locales`). */
+  uiLocales: string
   /** Values of the account checkboxes, and whether each is ticked. */
   accounts: Array<{ id: string, checked: boolean }>
 }
@@ -81,7 +83,7 @@ function readPage (res: LightMyRequestResponse): BankPage {
   const field = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? ''
   const accounts = [...html.matchAll(/<input type="checkbox" id="account-\d+" name="account_ids" value="([^"]+)"( checked)?>/g)]
     .map((m) => ({ id: m[1]!, checked: Boolean(m[2]) }))
-  return { res, html, csrf: field('csrf'), consentId: field('consent_id'), action: /<form method="post" action="([^"]+)"/.exec(html)?.[1] ?? '', accounts }
+  return { res, html, csrf: field('csrf'), consentId: field('consent_id'), uiLocales: field('ui_locales'), action: /<form method="post" action="([^"]+)"/.exec(html)?.[1] ?? '', accounts }
 }
 
 const form = (fields: Record<string, string | string[]>): string => {
@@ -112,7 +114,7 @@ export class BankBrowser {
       method: 'POST',
       url: pathOf(page.action),
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: overrides.cookie ?? this.cookie },
-      payload: form({ consent_id: page.consentId, csrf: overrides.csrf ?? page.csrf, ...fields }),
+      payload: form({ consent_id: page.consentId, csrf: overrides.csrf ?? page.csrf, ...(page.uiLocales ? { ui_locales: page.uiLocales } : {}), ...fields }),
     })
     this.remember(res)
     return res

@@ -13,6 +13,7 @@ import { isModelBankSandbox } from '../providers/model-bank.adapter.ts'
 import { BankError, type BankGrant, BankUnavailableError } from '../providers/provider-adapter.ts'
 import { findProvider } from '../providers/provider.catalog.ts'
 import { filterProviders, type ProviderFilter } from '../providers/provider.filter.ts'
+import { findBranding } from './branding.repository.ts'
 import { signLink } from './journey-links.ts'
 
 /**
@@ -46,6 +47,8 @@ async function begin (deps: Deps, connection: Connection, providerId: string, no
   }
   const client = await deps.db.selectFrom('clients').select('name').where('id', '=', connection.clientId).executeTakeFirst()
   if (!client) throw new ApiError('NOT_FOUND', 'Connection could not be found.')
+  // The bank's consent screen names the client as its journey does: its display name when it set one.
+  const { displayName } = await findBranding(deps.db, connection.clientId)
 
   const state = ids.token()
   const verifier = ids.token() // 43 base64url characters: a valid RFC 7636 verifier
@@ -74,7 +77,7 @@ async function begin (deps: Deps, connection: Connection, providerId: string, no
     redirectUri,
     state,
     codeChallenge: s256(verifier),
-    clientName: client.name,
+    clientName: displayName ?? client.name,
     ...(connection.hostedPage?.language_code ? { languageCode: connection.hostedPage.language_code } : {}),
   })
   await deps.db.updateTable('journey_states').set({ consent_id: consent.consentId }).where('state_hash', '=', stateHash).execute()
@@ -91,7 +94,10 @@ async function begin (deps: Deps, connection: Connection, providerId: string, no
     if (Number(r.numUpdatedRows) !== 1) throw new ApiError('INVALID_STATE', 'The connection changed while this request was handled; read it again.')
   }
   await addConnectionEvent(deps.db, { connectionId: connection.id, clientId: connection.clientId, at: now, kind: 'bank_redirect', detail: { provider_id: providerId } })
-  return { uri: consent.authorizationUri, consentId: consent.consentId, state }
+  // The journey's language goes on the bank link as OpenID Connect's ui_locales, so the bank's pages speak it too.
+  const language = connection.hostedPage?.language_code
+  const uri = language ? withQuery(consent.authorizationUri, { ui_locales: language }) : consent.authorizationUri
+  return { uri, consentId: consent.consentId, state }
 }
 
 /**

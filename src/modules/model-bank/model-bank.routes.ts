@@ -8,7 +8,8 @@ import { CALLBACK_PATH } from '../journey/bank-step.ts'
 import { findProvider, type Provider } from '../providers/provider.catalog.ts'
 import { balanceOf, customerOf, InvalidCursorError, InvalidQueryError, transactionsOf, UnknownAccountError } from './data/index.ts'
 import { mockUser, signIn } from './mock-users.ts'
-import { accessWords, brandOf, renderAccounts, renderLogin, scopeWords } from './model-bank.pages.ts'
+import { registerBankErrorPages } from './model-bank.error-pages.ts'
+import { brandOf, languageOf, renderAccounts, renderLogin } from './model-bank.pages.ts'
 import { bindSession, type BankConsentRow, findConsent, revokeConsent, setUsername, signInSession, sweepExpired } from './model-bank.repository.ts'
 import {
   AccountParams, createConsentSchema, ProviderParams, ReadQuery, readSchema, sandboxAuthorizeSchema, TransactionsQuery, tokenSchema,
@@ -97,6 +98,8 @@ export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promis
     reply.header('Referrer-Policy', 'no-referrer')
     reply.header('Cache-Control', 'no-store')
   })
+  // …and their refusals are the bank's own error page, in the page's language.
+  registerBankErrorPages(app, deps.db, now)
 
   // ── Server to server: the consent ─────────────────────────────────────────────────────────────────────────
   app.post<{ Params: ProviderParamsT, Body: Static<typeof createConsentSchema.body> }>(
@@ -142,24 +145,27 @@ export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promis
     return sessionHash
   }
 
-  const accountsPage = (reply: FastifyReply, status: number, provider: Provider, consent: BankConsentRow, sessionHash: string, username: string, extra: { checked: Set<string> | 'all', error?: string }) => {
+  const accountsPage = (request: FastifyRequest, reply: FastifyReply, status: number, provider: Provider, consent: BankConsentRow, sessionHash: string, username: string, extra: { checked: Set<string> | 'all', error?: 'accounts.none_chosen' | 'accounts.not_yours' }) => {
     const customer = customerOf(provider.provider_id, username)
     return renderAccounts(reply, status, {
+      language: languageOf(request, consent.language_code),
       bank: brandOf(provider),
       clientName: consent.client_name,
       consentId: consent.id,
       csrf: csrfToken(key, sessionHash, consent.id),
       action: `${pageBase(provider.provider_id)}/authorize/decision`,
       fullName: customer.fullName,
-      scopes: scopeWords(JSON.parse(consent.scopes) as string[]),
-      access: accessWords(consent.data_access_type, BANK_CONSENT_DAYS),
+      scopes: JSON.parse(consent.scopes) as string[],
+      dataAccessType: consent.data_access_type,
+      consentDays: BANK_CONSENT_DAYS,
       accounts: customer.accounts,
       ...extra,
     })
   }
 
-  const loginPage = (reply: FastifyReply, status: number, provider: Provider, consent: BankConsentRow, sessionHash: string, username = '', error?: string) =>
+  const loginPage = (request: FastifyRequest, reply: FastifyReply, status: number, provider: Provider, consent: BankConsentRow, sessionHash: string, username = '', error?: 'login.wrong' | 'login.missing') =>
     renderLogin(reply, status, {
+      language: languageOf(request, consent.language_code),
       bank: brandOf(provider),
       clientName: consent.client_name,
       consentId: consent.id,
@@ -174,15 +180,15 @@ export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promis
     const cookie = readCookie(request.headers.cookie, SESSION_COOKIE)
     if (cookie && hashSecret(cookie) === consent.session_hash) {
       const user = userOf(consent)
-      if (user) return accountsPage(reply, 200, provider, consent, consent.session_hash, user.username, { checked: 'all' })
-      return loginPage(reply, 200, provider, consent, consent.session_hash)
+      if (user) return accountsPage(request, reply, 200, provider, consent, consent.session_hash, user.username, { checked: 'all' })
+      return loginPage(request, reply, 200, provider, consent, consent.session_hash)
     }
     // A browser without this consent's session: it becomes the one signing in (anyone before it starts over).
     const session = cookie ?? newSessionId()
     const sessionHash = hashSecret(session)
     if (!await bindSession(deps.db, consent.id, sessionHash)) throw new ApiError('INVALID_STATE', 'This authorisation request has already been completed.')
     if (!cookie) reply.header('Set-Cookie', sessionCookie(session, secureCookie))
-    return loginPage(reply, 200, provider, consent, sessionHash)
+    return loginPage(request, reply, 200, provider, consent, sessionHash)
   })
 
   app.post<{ Params: ProviderParamsT, Body: Record<string, unknown> | undefined }>('/model-bank/:provider_id/authorize/login', { config: htmlConfig }, async (request, reply) => {
@@ -194,8 +200,7 @@ export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promis
     const user = username && password ? signIn(username, password) : undefined
     if (!user) {
       request.log.info({ consent_id: consent.id }, 'model bank: sign-in refused')
-      return loginPage(reply, 401, provider, consent, sessionHash, username.slice(0, 100),
-        username && password ? 'The username or password is incorrect. Check them and try again.' : 'Enter your username and password.')
+      return loginPage(request, reply, 401, provider, consent, sessionHash, username.slice(0, 100), username && password ? 'login.wrong' : 'login.missing')
     }
     if (!await signInSession(deps.db, consent.id, sessionHash, user.key)) {
       throw new ApiError('FORBIDDEN', 'Your session at the bank has ended. Go back to the app and start again.')
@@ -204,7 +209,7 @@ export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promis
       const { redirect } = await refuseAtSignIn(deps.db, consent, user.behaviour.reason, now())
       return reply.code(303).header('Location', redirect).header('Cache-Control', 'no-store').send()
     }
-    return reply.code(303).header('Location', `${pageBase(provider.provider_id)}/authorize?consent_id=${encodeURIComponent(consent.id)}`).send()
+    return reply.code(303).header('Location', `${pageBase(provider.provider_id)}/authorize?consent_id=${encodeURIComponent(consent.id)}&ui_locales=${languageOf(request, consent.language_code).lang}`).send()
   })
 
   app.post<{ Params: ProviderParamsT, Body: Record<string, unknown> | undefined }>('/model-bank/:provider_id/authorize/decision', { config: htmlConfig }, async (request, reply) => {
@@ -212,13 +217,15 @@ export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promis
     const { provider, consent } = await openConsent(request.params.provider_id, body.consent_id)
     const sessionHash = checkFormSession(request, consent, body)
     const user = userOf(consent)
-    if (!user) return reply.code(303).header('Location', `${pageBase(provider.provider_id)}/authorize?consent_id=${encodeURIComponent(consent.id)}`).send()
+    if (!user) return reply.code(303).header('Location', `${pageBase(provider.provider_id)}/authorize?consent_id=${encodeURIComponent(consent.id)}&ui_locales=${languageOf(request, consent.language_code).lang}`).send()
     const decision = body.decision
     if (decision !== 'allow' && decision !== 'deny') throw invalidField('decision', 'must be allow or deny', 'Choose Allow or Deny.')
     const raw = body.account_ids
     const accountIds = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((v): v is string => typeof v === 'string')
     const result = await decide(deps.db, consent, user, { decision, accountIds }, now())
-    if ('error' in result) return accountsPage(reply, 400, provider, consent, sessionHash, user.username, { checked: new Set(accountIds), error: result.error })
+    if ('error' in result) {
+      return accountsPage(request, reply, 400, provider, consent, sessionHash, user.username, { checked: new Set(accountIds), error: accountIds.length === 0 ? 'accounts.none_chosen' : 'accounts.not_yours' })
+    }
     return reply.code(303).header('Location', result.redirect).header('Cache-Control', 'no-store').send()
   })
 
