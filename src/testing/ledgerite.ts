@@ -1,4 +1,3 @@
-import { createServer } from 'node:net'
 import type { Kysely } from 'kysely'
 import { buildApp } from '../app.ts'
 import { LedgeriteClient } from '../client/index.ts'
@@ -10,6 +9,7 @@ import { createDb } from '../storage/create-db.ts'
 import type { Database } from '../storage/database.ts'
 import { migrateToLatest } from '../storage/migrate.ts'
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts'
+import { freePort } from './free-port.ts'
 
 export interface StartOptions {
   /** `'memory'` (default): SQLite in memory, gone on close. Or a `DATABASE_URL` (`sqlite:./file.db`, `postgres://…`). */
@@ -141,19 +141,6 @@ export interface Ledgerite {
   webhooks(options?: { path?: string }): Promise<WebhookReceiver>
   /** Stops what this kit started: webhook receivers and, for `startLedgerite`, the server and its database. */
   close(): Promise<void>
-}
-
-/** A port free right now on 127.0.0.1, so PUBLIC_URL can name it before listening. */
-function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.unref()
-    srv.on('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address()
-      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))))
-    })
-  })
 }
 
 type Register = (options: CreateClientOptions) => Promise<{ clientId: string, clientSecret: string }>

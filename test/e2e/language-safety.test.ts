@@ -132,7 +132,7 @@ describe('hosted pages: language, accessibility and safety in a browser', () => 
     await page.keyboard.press('Tab')
     assert.equal(await focused(), 'a:Ireland')
     // Then the banks, in the order they are shown (the popular group first): the first one in the page.
-    const firstBank = await page.locator('button.provider').first().innerText()
+    const firstBank = (await page.locator('button.provider').first().textContent()) ?? ''
     await page.keyboard.press('Tab')
     assert.equal(await focused(), `button:${firstBank.trim()}`)
     assert.equal(await outline(), 'solid')

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { accountsShared, chooseLanguage, countryName, parseAcceptLanguage, translator } from '../../src/modules/journey/i18n.ts'
+import { parseAcceptLanguage } from '../../src/http/accept-language.ts'
+import { accountsShared, chooseLanguage, countryName, translator } from '../../src/modules/journey/i18n.ts'
 import { CATALOGUE, LANGUAGES } from '../../src/modules/journey/journey.messages.ts'
 import { buildTestApp } from '../helpers/build-app.ts'
 import { Browserish, CONFIG, createHosted } from './journey-helpers.ts'

@@ -1,4 +1,5 @@
 import { CATALOGUE, LANGUAGES, type MessageKey } from './journey.messages.ts'
+import { parseAcceptLanguage } from '../../http/accept-language.ts'
 
 /**
  * The hosted pages' language: the connection's `hosted_page.language_code` when we speak it ("overriding the
@@ -11,24 +12,6 @@ export function chooseLanguage (languageCode: string | undefined | null, acceptL
     if (LANGUAGES.includes(primary)) return primary
   }
   return 'en'
-}
-
-/** Language tags of an Accept-Language header, best first (RFC 9110 §12.5.4; q=0 means "not this one"). */
-export function parseAcceptLanguage (header: string | undefined): string[] {
-  if (!header) return []
-  const tags: Array<{ tag: string, q: number, i: number }> = []
-  header.split(',').slice(0, 32).forEach((part, i) => {
-    const [rawTag, ...params] = part.trim().split(';')
-    const tag = rawTag?.trim().toLowerCase() ?? ''
-    if (!/^[a-z]{1,8}(-[a-z0-9]{1,8})*$/.test(tag)) return
-    let q = 1
-    for (const p of params) {
-      const m = /^\s*q\s*=\s*([01](\.\d{0,3})?)\s*$/.exec(p)
-      if (m) q = Number(m[1])
-    }
-    if (q > 0) tags.push({ tag, q, i })
-  })
-  return tags.sort((a, b) => b.q - a.q || a.i - b.i).map((t) => t.tag)
 }
 
 /** True when the catalogue has this key (for keys built from data, such as `reason.<failure_reason>`). */

@@ -1,3 +1,5 @@
+import { parseAcceptLanguage } from '../../http/accept-language.ts'
+
 /**
  * Every string the model bank's pages show, in the languages Ledgerite's hosted pages speak, so a journey stays in
  * one language from the picker to the bank and back. The bank is a separate system: it keeps its own catalogue and
@@ -314,24 +316,6 @@ const spoken = (tag: string): string | undefined => {
   return BANK_LANGUAGES.includes(primary) ? primary : undefined
 }
 
-/** Language tags of an Accept-Language header, best first (RFC 9110 §12.5.4; q=0 means "not this one"). */
-function acceptedLanguages (header: string | undefined): string[] {
-  if (!header) return []
-  const tags: Array<{ tag: string, q: number, i: number }> = []
-  header.split(',').slice(0, 32).forEach((part, i) => {
-    const [rawTag, ...params] = part.trim().split(';')
-    const tag = rawTag?.trim().toLowerCase() ?? ''
-    if (!/^[a-z]{1,8}(-[a-z0-9]{1,8})*$/.test(tag)) return
-    let q = 1
-    for (const p of params) {
-      const m = /^\s*q\s*=\s*([01](\.\d{0,3})?)\s*$/.exec(p)
-      if (m) q = Number(m[1])
-    }
-    if (q > 0) tags.push({ tag, q, i })
-  })
-  return tags.sort((a, b) => b.q - a.q || a.i - b.i).map((t) => t.tag)
-}
-
 /**
  * The language of a bank page: the first of `ui_locales` (OpenID Connect's space-separated list of preferred
  * languages, which the caller puts on the authorize link) that the bank speaks, else the language the caller gave
@@ -347,7 +331,7 @@ export function bankLanguage (uiLocales: unknown, consentLanguage: string | null
   }
   const fromConsent = consentLanguage ? spoken(consentLanguage) : undefined
   if (fromConsent) return fromConsent
-  for (const tag of acceptedLanguages(acceptLanguage)) {
+  for (const tag of parseAcceptLanguage(acceptLanguage)) {
     const lang = spoken(tag)
     if (lang) return lang
   }
