@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig } from './config.ts'
-import { checkUri, createClient, deleteClient, listClients, updateClient } from './modules/auth/client.repository.ts'
+import { checkUri, createClient, deleteClient, isUnknownFieldsMode, listClients, UNKNOWN_FIELDS_MODES, type UnknownFieldsMode, updateClient } from './modules/auth/client.repository.ts'
 import { brandingChangeFrom, checkLogo } from './modules/journey/branding.ts'
 import { saveBranding } from './modules/journey/branding.repository.ts'
 import { MODEL_BANK_USAGE, ModelBankCliError, modelBankCommand } from './modules/model-bank/model-bank.cli.ts'
@@ -30,6 +30,9 @@ const USAGE = `Usage: ledgerite <command>
   --extension-events TYPE,…               (clients create|update) also send these extension webhook types:
                                           connection_revoked, connection_expired; none (the default) sends only the
                                           four published types
+  --unknown-fields refuse|ignore          (clients create|update) create-connection's answer to fields its schema does
+                                          not declare: refuse (the default) is a 400 naming each; ignore drops them
+                                          and lists them on the connection's timeline in the Console
 ${MODEL_BANK_USAGE}
 
 Environment: DATABASE_URL, PORT, HOST, PUBLIC_URL, LOG_LEVEL, REDIS_URL (see .env.example).`
@@ -59,6 +62,12 @@ async function withDb<T> (fn: (db: ReturnType<typeof createDb>['kysely']) => Pro
 const print = (value: unknown): void => { process.stdout.write(`${JSON.stringify(value, null, 2)}\n`) }
 const shellQuote = (value: string): string => `'${value.replaceAll("'", "'\\''")}'`
 
+/** `--unknown-fields refuse|ignore`; undefined when the flag is absent. */
+function unknownFieldsFlag (value: string | undefined): UnknownFieldsMode | undefined {
+  if (value === undefined || isUnknownFieldsMode(value)) return value
+  return fail(`--unknown-fields ${value}: must be one of ${UNKNOWN_FIELDS_MODES.join(', ')}`)
+}
+
 /** `--extension-events a,b` (or `none`) as stored; undefined when the flag is absent. */
 function extensionEventsFlag (value: string | undefined): ExtensionWebhookType[] | undefined {
   if (value === undefined) return undefined
@@ -81,6 +90,7 @@ async function clients (args: string[]): Promise<void> {
       'aisp-licence': { type: 'boolean' },
       'no-aisp-licence': { type: 'boolean' },
       'extension-events': { type: 'string' },
+      'unknown-fields': { type: 'string' },
       env: { type: 'boolean' },
       'display-name': { type: 'string' },
       'logo-file': { type: 'string' },
@@ -107,10 +117,12 @@ async function clients (args: string[]): Promise<void> {
       if (redirectUris.length === 0) fail('clients create needs at least one --redirect-uri URI (the return URIs your integration uses)')
       checkAll(redirectUris, '--redirect-uri')
       const extensionEvents = extensionEventsFlag(values['extension-events']) ?? []
+      const unknownFields = unknownFieldsFlag(values['unknown-fields']) ?? 'refuse'
       if (values['webhook-uri']) checkWebhook(values['webhook-uri'])
       const { client, secret } = await withDb((db) => createClient(db, {
         name: values.name!, redirectUris, webhookUri: values['webhook-uri'] ?? null, aispLicence: values['aisp-licence'] ?? false,
         webhookExtensionEvents: extensionEvents,
+        unknownFields,
       }))
       // --env: shell lines, so `eval "$(npx ledgerite clients create … --env)"` sets what the README's requests use.
       if (values.env) return void process.stdout.write(`export CLIENT_ID=${shellQuote(client.id)}\nexport CLIENT_SECRET=${shellQuote(secret)}\n`)
@@ -122,6 +134,7 @@ async function clients (args: string[]): Promise<void> {
       const id = positionals[0] ?? fail('clients update needs CLIENT_ID')
       checkAll(values['add-redirect-uri'], '--add-redirect-uri')
       const extensionEvents = extensionEventsFlag(values['extension-events'])
+      const unknownFields = unknownFieldsFlag(values['unknown-fields'])
       if (values['webhook-uri']) checkWebhook(values['webhook-uri'])
       const { change: branding, problems } = brandingChangeFrom({
         displayName: values['display-name'], accentColor: values['accent-color'], privacyUrl: values['privacy-url'],
@@ -139,6 +152,7 @@ async function clients (args: string[]): Promise<void> {
           ...(values['webhook-uri'] ? { webhookUri: values['webhook-uri'] } : values['no-webhook'] ? { webhookUri: null } : {}),
           ...(values['aisp-licence'] ? { aispLicence: true } : values['no-aisp-licence'] ? { aispLicence: false } : {}),
           ...(extensionEvents ? { webhookExtensionEvents: extensionEvents } : {}),
+          ...(unknownFields ? { unknownFields } : {}),
         })
         return client && { ...client, branding: await saveBranding(db, id, branding, new Date()) }
       })

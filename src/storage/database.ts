@@ -21,6 +21,8 @@ export interface ClientTable {
   token_generation: Generated<number>
   /** JSON string[]: the extension webhook types the client asked for (migration 0012); published types are always sent. */
   webhook_extension_events: Generated<string>
+  /** 'refuse' | 'ignore': create-connection's answer to fields its schema does not declare (migration 0013). */
+  unknown_fields: Generated<string>
 }
 
 /** A client's hosted-page branding (migration 0011); no row means Ledgerite's defaults. */

@@ -17,7 +17,13 @@ export interface Client {
   createdAt: string
   /** Extension webhook types the client asked for; the published types are always sent. */
   webhookExtensionEvents: ExtensionWebhookType[]
+  /** Create-connection's answer to fields its schema does not declare: a 400 naming them, or dropped (timeline). */
+  unknownFields: UnknownFieldsMode
 }
+
+export const UNKNOWN_FIELDS_MODES = ['refuse', 'ignore'] as const
+export type UnknownFieldsMode = typeof UNKNOWN_FIELDS_MODES[number]
+export const isUnknownFieldsMode = (v: unknown): v is UnknownFieldsMode => UNKNOWN_FIELDS_MODES.includes(v as UnknownFieldsMode)
 
 export const toClient = (row: ClientRow): Client => ({
   id: row.id,
@@ -28,6 +34,8 @@ export const toClient = (row: ClientRow): Client => ({
   clockOffsetSeconds: Number(row.clock_offset_seconds ?? 0),
   createdAt: row.created_at,
   webhookExtensionEvents: parseExtensionEvents(row.webhook_extension_events),
+  // Anything but 'ignore' is the strict default.
+  unknownFields: row.unknown_fields === 'ignore' ? 'ignore' : 'refuse',
 })
 
 /** Problems with a URI a client wants registered, or undefined when it is acceptable. */
@@ -44,7 +52,7 @@ export function checkUri (uri: string): string | undefined {
 
 export async function createClient (
   db: Kysely<Database>,
-  input: { name: string, redirectUris: string[], webhookUri?: string | null, aispLicence?: boolean, webhookExtensionEvents?: ExtensionWebhookType[] },
+  input: { name: string, redirectUris: string[], webhookUri?: string | null, aispLicence?: boolean, webhookExtensionEvents?: ExtensionWebhookType[], unknownFields?: UnknownFieldsMode },
   now: Date = new Date(),
 ): Promise<{ client: Client, secret: string }> {
   const id = ids.clientId(input.name)
@@ -60,6 +68,7 @@ export async function createClient (
     created_at: now.toISOString(),
     token_generation: 0,
     webhook_extension_events: JSON.stringify(input.webhookExtensionEvents ?? []),
+    unknown_fields: input.unknownFields ?? 'refuse',
   }
   await db.insertInto('clients').values(row).execute()
   return { client: toClient(row), secret }
@@ -86,7 +95,7 @@ export async function authenticateClient (db: Kysely<Database>, id: string, secr
 export async function updateClient (
   db: Kysely<Database>,
   id: string,
-  change: { addRedirectUris?: string[], removeRedirectUris?: string[], webhookUri?: string | null, aispLicence?: boolean, name?: string, webhookExtensionEvents?: ExtensionWebhookType[] },
+  change: { addRedirectUris?: string[], removeRedirectUris?: string[], webhookUri?: string | null, aispLicence?: boolean, name?: string, webhookExtensionEvents?: ExtensionWebhookType[], unknownFields?: UnknownFieldsMode },
 ): Promise<Client | undefined> {
   return writeTransaction(db, async (trx) => {
     const row = await trx.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst()
@@ -99,6 +108,7 @@ export async function updateClient (
     if (change.aispLicence !== undefined) set.aisp_licence = change.aispLicence ? 1 : 0
     if (change.name !== undefined) set.name = change.name
     if (change.webhookExtensionEvents !== undefined) set.webhook_extension_events = JSON.stringify(change.webhookExtensionEvents)
+    if (change.unknownFields !== undefined) set.unknown_fields = change.unknownFields
     await trx.updateTable('clients').set(set).where('id', '=', id).execute()
     return toClient({ ...row, ...set })
   })

@@ -1,6 +1,7 @@
-import type { FastifyInstance, FastifySchemaValidationError } from 'fastify'
+import type { FastifyInstance, FastifyRequest, FastifySchemaValidationError } from 'fastify'
 import type { Static } from '@sinclair/typebox'
 import type { Deps } from '../../deps.ts'
+import { type Client, findClient } from '../auth/client.repository.ts'
 import { requireJsonBody } from '../../http/require-json.ts'
 import { formatValidationErrors } from '../../http/validation.ts'
 import { createExpirySweeper } from './connection.expiry-sweeper.ts'
@@ -10,11 +11,28 @@ import {
   CreatedConnectionSchema, ListConnectionsQuery, READ_PROBLEMS,
 } from './connection.schema.ts'
 import { createConnection, getConnection, listConnections } from './connection.service.ts'
+import { dropUnknownFields } from './unknown-fields.ts'
 
 const extension = { 'x-ledgerite-extension': true }
 
+/** Per create request: its client (read once, before validation) and the fields dropped for an `ignore` client. */
+const createContext = new WeakMap<FastifyRequest, { client: Client | undefined, ignoredFields: string[] }>()
+
 /** Create a connection (the contract), read one and list them (extensions). Handlers only translate HTTP. */
 export async function connectionRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
+  // The token was checked in onRequest, so the client is known before validation: read it here (the service uses
+  // this read too) and, for a client that chose `ignore`, drop the fields the schema does not declare.
+  const applyUnknownFieldsSetting = async (request: FastifyRequest): Promise<void> => {
+    const client = await findClient(deps.db, request.clientId)
+    let ignoredFields: string[] = []
+    if (client?.unknownFields === 'ignore') {
+      const dropped = dropUnknownFields(CreateConnectionBody, request.body)
+      request.body = dropped.body
+      ignoredFields = dropped.ignored
+    }
+    createContext.set(request, { client, ignoredFields })
+  }
+
   // Consents end on the wall clock even when nothing reads the connection.
   deps.workers.register(createExpirySweeper(deps))
   app.post('/v3/data-connections', {
@@ -29,11 +47,14 @@ export async function connectionRoutes (app: FastifyInstance, deps: Deps): Promi
     // The schema's problems are merged with the cross-field rules' in the service: one 400 lists them all.
     attachValidation: true,
     config: { hints: createConnectionHints },
-    preValidation: requireJsonBody,
+    preValidation: [requireJsonBody, applyUnknownFieldsSetting],
   }, async (request, reply) => {
+    const context = createContext.get(request)
     const failed = (request as { validationError?: { validation?: FastifySchemaValidationError[], validationContext?: string } }).validationError
     const created = await createConnection(deps, {
       clientId: request.clientId,
+      client: context?.client,
+      ignoredFields: context?.ignoredFields ?? [],
       body: request.body,
       schemaErrors: failed?.validation
         ? formatValidationErrors(failed.validation as never, failed.validationContext ?? 'body', request.body, createConnectionHints)

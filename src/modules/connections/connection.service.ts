@@ -3,7 +3,7 @@ import { ids, sha256 } from '../../contract/ids.ts'
 import type { Deps } from '../../deps.ts'
 import { endUserIp } from '../../http/end-user-ip.ts'
 import type { NewConnectionRow } from '../../storage/database.ts'
-import { findClient } from '../auth/client.repository.ts'
+import { type Client, findClient } from '../auth/client.repository.ts'
 import { beginBankAuthorization } from '../journey/bank-step.ts'
 import { hostedPageUri } from '../journey/journey-links.ts'
 import { filterProviders, toWireProvider } from '../providers/provider.filter.ts'
@@ -22,9 +22,9 @@ type Headers = Record<string, string | string[] | undefined>
 /** Longest device user agent kept (headers may be up to 16 KiB; nothing needs more than this). */
 const MAX_USER_AGENT = 1024
 
-async function clientAndNow (deps: Deps, clientId: string) {
+async function clientAndNow (deps: Deps, clientId: string, alreadyRead?: Client) {
   // One read gives both the client's settings and its clock offset.
-  const client = await findClient(deps.db, clientId)
+  const client = alreadyRead ?? await findClient(deps.db, clientId)
   // A valid token whose client was deleted since.
   if (!client) throw new ApiError('UNAUTHENTICATED', 'The client of this access token no longer exists.')
   return { client, now: deps.clock.at(client.clockOffsetSeconds) }
@@ -37,9 +37,18 @@ async function clientAndNow (deps: Deps, clientId: string) {
  */
 export async function createConnection (
   deps: Deps,
-  input: { clientId: string, body: unknown, schemaErrors: FieldErrors | undefined, headers: Headers },
+  input: {
+    clientId: string
+    /** The client, when the route has read it already (before validation, for its unknown-fields setting). */
+    client?: Client
+    /** Fields dropped because the client ignores unknown fields; listed on the `created` timeline entry. */
+    ignoredFields?: string[]
+    body: unknown
+    schemaErrors: FieldErrors | undefined
+    headers: Headers
+  },
 ): Promise<CreatedConnection> {
-  const { client, now } = await clientAndNow(deps, input.clientId)
+  const { client, now } = await clientAndNow(deps, input.clientId, input.client)
 
   const errors = new FieldErrorCollector()
   for (const [field, messages] of Object.entries(input.schemaErrors ?? {})) for (const m of messages) errors.add(field, m)
@@ -104,7 +113,11 @@ export async function createConnection (
     expired_at: null,
     access_expires_at: null,
   }
-  await insertConnectionWithEvent(deps.db, row, { at: now, detail: { configuration: configuration.id, status: configuration.status } })
+  const ignored = input.ignoredFields ?? []
+  await insertConnectionWithEvent(deps.db, row, {
+    at: now,
+    detail: { configuration: configuration.id, status: configuration.status, ...(ignored.length > 0 ? { ignored_fields: ignored } : {}) },
+  })
   const connection = toConnection(row as Parameters<typeof toConnection>[0])
 
   switch (configuration.answer) {

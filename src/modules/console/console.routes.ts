@@ -5,7 +5,7 @@ import type { Deps } from '../../deps.ts'
 import { formatValidationErrors } from '../../http/validation.ts'
 import { attemptKeys } from '../auth/auth-throttle.ts'
 import { rotateSecret } from '../auth/client-secret.ts'
-import { authenticateClient, checkUri, type Client, findClient, updateClient } from '../auth/client.repository.ts'
+import { authenticateClient, checkUri, type Client, findClient, isUnknownFieldsMode, UNKNOWN_FIELDS_MODES, updateClient } from '../auth/client.repository.ts'
 import { checkWebhookUri } from '../webhooks/webhook.destination.ts'
 import { findDelivery, requeueEvent } from '../webhooks/webhook.repository.ts'
 import { EXTENSION_WEBHOOK_TYPES, isWebhookTypeWanted, readExtensionEvents, unwantedTypeDetail } from '../webhooks/webhook.event-types.ts'
@@ -53,6 +53,8 @@ const CsrfOnlyBody = Type.Object({ csrf_token: Csrf }, { additionalProperties: f
 const RedirectUriBody = Type.Object({ csrf_token: Csrf, redirect_uri: Type.String({ maxLength: MAX_URI }) }, { additionalProperties: false })
 const WebhookUriBody = Type.Object({ csrf_token: Csrf, webhook_uri: Type.String({ maxLength: MAX_URI }) }, { additionalProperties: false })
 // One checkbox per extension type: absent when none is ticked, a string for one, an array for several.
+// Checked in the handler, so a bad value is answered on the settings page with the allowed ones.
+const UnknownFieldsBody = Type.Object({ csrf_token: Csrf, unknown_fields: Type.String({ maxLength: 16 }) }, { additionalProperties: false })
 const ExtensionEventsBody = Type.Object({
   csrf_token: Csrf,
   extension_events: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Array(Type.String({ maxLength: 64 }), { maxItems: 10 })])),
@@ -71,6 +73,7 @@ const NOTICES: Record<string, string> = {
   webhook_uri_saved: 'Webhook URI saved.',
   webhook_uri_removed: 'Webhook URI removed: events are kept in the delivery log but not sent.',
   webhook_events_saved: 'Webhook types saved.',
+  unknown_fields_saved: 'Unknown fields setting saved.',
   redelivery_queued: 'Redelivery queued: the event will be sent again shortly, with the same event_id.',
 }
 const notice = (key: string | undefined): string | undefined => (key ? NOTICES[key] : undefined)
@@ -275,6 +278,14 @@ async function routes (app: FastifyInstance, deps: Deps): Promise<void> {
     if ('problem' in read) return settingsPage(request, reply, 400, { error: `extension_events: ${read.problem}.` })
     await updateClient(deps.db, client.id, { webhookExtensionEvents: read.types })
     return reply.redirect('/console/settings?notice=webhook_events_saved', 303)
+  })
+
+  app.post<{ Body: Static<typeof UnknownFieldsBody> }>('/settings/unknown-fields', { ...signedInPost, schema: { body: UnknownFieldsBody } }, async (request, reply) => {
+    const { client } = request.console!
+    const mode = request.body.unknown_fields
+    if (!isUnknownFieldsMode(mode)) return settingsPage(request, reply, 400, { error: `unknown_fields: must be one of ${UNKNOWN_FIELDS_MODES.join(', ')}.` })
+    await updateClient(deps.db, client.id, { unknownFields: mode })
+    return reply.redirect('/console/settings?notice=unknown_fields_saved', 303)
   })
 
   await brandingRoutes(app, deps, {
