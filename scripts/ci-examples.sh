@@ -47,9 +47,12 @@ port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{
 PORT=$port DATABASE_URL=sqlite:./data/cli.db LOG_LEVEL=error ./node_modules/.bin/ledgerite start &
 server_pid=$!
 for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
-curl -fs "http://127.0.0.1:$port/" | grep -q '<h1>Ledgerite is running</h1>'
-curl -fs "http://127.0.0.1:$port/connect/token" -d grant_type=client_credentials -d "client_id=$CLIENT_ID" \
-  -d "client_secret=$CLIENT_SECRET" -d scope=data | grep -q access_token
+# Bodies are read whole before matching: `curl | grep -q` fails under pipefail when grep stops reading early.
+front=$(curl -fs "http://127.0.0.1:$port/")
+grep -q '<h1>Ledgerite is running</h1>' <<<"$front"
+token=$(curl -fs "http://127.0.0.1:$port/connect/token" -d grant_type=client_credentials -d "client_id=$CLIENT_ID" \
+  -d "client_secret=$CLIENT_SECRET" -d scope=data)
+grep -q access_token <<<"$token"
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 echo "served the front door and a token"
 
