@@ -3,19 +3,14 @@ import { test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { REQUEST_LIMITS } from '../../src/http/request-limits.ts'
 import { MAX_REPORTED_FIELDS } from '../../src/http/validation.ts'
-import { buildTestApp, type TestApp, type TestClient } from '../helpers/build-app.ts'
+import { type TestApp, type TestClient, useFileApp } from '../helpers/build-app.ts'
 import { CONFIG_1, create, withChanges } from './fixtures.ts'
 
 // Every list and string of a request has an upper bound; past it the 400 names the field and the limit, and the
 // did-you-mean work stays small however many wrong values a body holds.
 let h: TestApp
 let c: TestClient
-const cleanup: Array<() => Promise<void>> = []
-test.before(async () => {
-  h = await buildTestApp({ after: (fn: () => Promise<void>) => { cleanup.push(fn) } })
-  c = await h.client()
-})
-test.after(async () => { for (const fn of cleanup) await fn() })
+useFileApp((app, client) => { h = app; c = client })
 
 function errorsOf (res: LightMyRequestResponse): Record<string, string[]> {
   assert.equal(res.statusCode, 400, res.body)

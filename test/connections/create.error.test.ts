@@ -1,19 +1,14 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
-import { buildTestApp, type TestApp, type TestClient } from '../helpers/build-app.ts'
+import { buildTestApp, type TestApp, type TestClient, useFileApp } from '../helpers/build-app.ts'
 import { CONFIG_1, CONFIG_2, CONFIG_3, CONFIG_4, CONFIG_5, CONFIG_5B, create, withChanges } from './fixtures.ts'
 
 // One test per rule of create-connection: each sends a body that breaks exactly that rule and checks the 400
 // names the field and says what is wrong. One app serves the file (each test uses its own client).
 let h: TestApp
 let c: TestClient
-const cleanup: Array<() => Promise<void>> = []
-test.before(async () => {
-  h = await buildTestApp({ after: (fn: () => Promise<void>) => { cleanup.push(fn) } })
-  c = await h.client()
-})
-test.after(async () => { for (const fn of cleanup) await fn() })
+useFileApp((app, client) => { h = app; c = client })
 
 /** The 400's `errors`, after checking the problem's shape. */
 function problems (res: LightMyRequestResponse): Record<string, string[]> {

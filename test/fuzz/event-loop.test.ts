@@ -5,7 +5,7 @@ import fc from 'fast-check'
 import type { InjectOptions } from 'fastify'
 import { REQUEST_LIMITS as L } from '../../src/http/request-limits.ts'
 import { FILTER_COUNTRIES } from '../../src/modules/providers/provider.filter.ts'
-import { buildTestApp, type TestApp, type TestClient } from '../helpers/build-app.ts'
+import { type TestApp, type TestClient, useFileApp } from '../helpers/build-app.ts'
 import { fcParams } from './fuzz.assertions.ts'
 
 /**
@@ -24,12 +24,7 @@ import { fcParams } from './fuzz.assertions.ts'
 const BOUND_MS = 50
 let h: TestApp
 let c: TestClient
-const cleanup: Array<() => Promise<void>> = []
-test.before(async () => {
-  h = await buildTestApp({ after: (fn: () => Promise<void>) => { cleanup.push(fn) } })
-  c = await h.client()
-})
-test.after(async () => { for (const fn of cleanup) await fn() })
+useFileApp((app, client) => { h = app; c = client })
 
 async function longestBlockMs (send: () => Promise<unknown>): Promise<number> {
   const histogram = monitorEventLoopDelay({ resolution: 1 })

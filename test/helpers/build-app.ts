@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { TestContext } from 'node:test'
+import { type TestContext, test } from 'node:test'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { sql } from 'kysely'
 import { buildApp } from '../../src/app.ts'
@@ -110,4 +110,17 @@ export async function buildTestApp (
       return { id: client.id, secret, token, auth: { authorization: `Bearer ${token}` } }
     },
   }
+}
+
+/**
+ * One app (and one client) for a whole test file, closed after its last test: for files whose tests each use their
+ * own connections and so can share the app. `use` receives them once they are ready.
+ */
+export function useFileApp (use: (app: TestApp, client: TestClient) => void): void {
+  const cleanup: Array<() => Promise<void>> = []
+  test.before(async () => {
+    const app = await buildTestApp({ after: (fn: () => Promise<void>) => { cleanup.push(fn) } })
+    use(app, await app.client())
+  })
+  test.after(async () => { for (const fn of cleanup) await fn() })
 }

@@ -296,18 +296,27 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     return reply.redirect(tokenPage(id, body.token!), 303)
   })
 
+  /**
+   * A form posted from the computer (it carries the hosted-page token) or from the handed-off phone (its cookie):
+   * same-origin and CSRF checked, then the connection and journey it acts on.
+   */
+  async function loadFromComputerOrPhone (request: FastifyRequest, id: string) {
+    const body = request.body as { token?: string, _csrf?: string }
+    checkOrigin(request, publicUrl)
+    const loaded = body.token
+      ? await loadByToken(deps, id, body.token)
+      : await loadByPhone(deps, id, parseCookies(request.headers.cookie)[PHONE_COOKIE])
+    checkCsrf(request, deps.secret, body._csrf, loaded.connection.hostedPage?.language_code)
+    return loaded
+  }
+
   // Leave for the bank: from the desktop ("continue on this device"), a phone browser, or the handed-off phone.
   app.post('/data/:id/bank', {
     config: { html: true },
     schema: { params: Id, body: Type.Object({ token: Str(200), _csrf: Str(200) }, { additionalProperties: false }) },
   }, async (request, reply) => {
     const { id } = request.params as { id: string }
-    const body = request.body as { token?: string, _csrf?: string }
-    checkOrigin(request, publicUrl)
-    const { connection: c, session, now } = body.token
-      ? await loadByToken(deps, id, body.token)
-      : await loadByPhone(deps, id, parseCookies(request.headers.cookie)[PHONE_COOKIE])
-    checkCsrf(request, deps.secret, body._csrf, c.hostedPage?.language_code)
+    const { connection: c, session, now } = await loadFromComputerOrPhone(request, id)
     return reply.redirect(await goToBank(deps, c, session, now), 303)
   })
 
@@ -319,12 +328,8 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     schema: { params: Id, body: Type.Object({ token: Str(200), _csrf: Str(200) }, { additionalProperties: false }) },
   }, async (request, reply) => {
     const { id } = request.params as { id: string }
-    const body = request.body as { token?: string, _csrf?: string }
-    checkOrigin(request, publicUrl)
-    const { connection: c, now } = body.token
-      ? await loadByToken(deps, id, body.token)
-      : await loadByPhone(deps, id, parseCookies(request.headers.cookie)[PHONE_COOKIE])
-    checkCsrf(request, deps.secret, body._csrf, c.hostedPage?.language_code)
+    const body = request.body as { token?: string }
+    const { connection: c, now } = await loadFromComputerOrPhone(request, id)
     await cancelJourney(deps, c, now)
     const after = await loadConnection(deps, id)
     if (!isFinal(after.status)) return reply.redirect(body.token ? tokenPage(id, body.token) : `${pagePath(id)}/phone`, 303)
