@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, PostgresDialect, sql, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely'
+import { Kysely, sql, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely'
 import pg from 'pg'
 import type { Database } from './database.ts'
 import { type DialectName, dialectOf } from './dialect.ts'
+import { SearchPathPostgresDialect } from './postgres-introspector.ts'
 import { isSqliteDamage, outageReporter, StorageDamagedError } from './health.ts'
 import { enableGroupCommit } from './write-queue.ts'
 
@@ -146,7 +147,7 @@ function openPostgres (databaseUrl: string, options: DbOptions): Db {
     client.on('error', (err) => reporter.failed(err, 'a connection was lost'))
     reporter.recovered()
   })
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  const kysely = new Kysely<Database>({ dialect: new SearchPathPostgresDialect({ pool }) })
   return {
     kysely,
     dialect: 'postgres',

@@ -32,16 +32,11 @@ const MIGRATIONS: Record<string, Migration> = {
 
 // biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema
 export async function migrateToLatest (db: Kysely<any>, schema?: string): Promise<string[]> {
-  // The migrator looks for its own tables by introspection across schemas; name ours so that a database holding
-  // several Ledgerite schemas (the test suite's) is not confused.
+  // Named so that the migrator's bookkeeping tables live with ours when the tables are in their own schema (the test
+  // suite's). Its table look-ups see only the search path (postgres-introspector.ts), so schemas migrated or dropped
+  // alongside do not disturb it.
   const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS }, ...(schema ? { migrationTableSchema: schema } : {}) })
-  for (let attempt = 1; ; attempt++) {
-    const { error, results } = await migrator.migrateToLatest()
-    // That introspection resolves every schema's tables by name; another schema dropped meanwhile (a parallel test
-    // file finishing) fails it with 3F000 "schema does not exist" (or 42P01 when it catches a table of that schema
-    // mid-drop). Nothing was migrated then: look again.
-    if (error && ['3F000', '42P01'].includes((error as { code?: string }).code ?? '') && attempt < 10) continue
-    if (error) throw error
-    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
-  }
+  const { error, results } = await migrator.migrateToLatest()
+  if (error) throw error
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
 }
