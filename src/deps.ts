@@ -8,7 +8,8 @@ import { type AuthThrottle, createAuthThrottle } from './modules/auth/auth-throt
 import { currentTokenGeneration } from './modules/auth/client-secret.ts'
 import { createTokenService, type TokenService } from './modules/auth/token.service.ts'
 import { createDb, type Db } from './storage/create-db.ts'
-import { outageReporter, type ReadinessCheck, storageFault } from './storage/health.ts'
+import { type ReadinessCheck, storageFault } from './storage/health.ts'
+import { connectRedis } from './storage/redis.ts'
 import type { Database } from './storage/database.ts'
 import type { DialectName } from './storage/dialect.ts'
 import { migrateToLatest } from './storage/migrate.ts'
@@ -17,7 +18,6 @@ import { Metrics } from './http/metrics.ts'
 import { createModelBankAdapter } from './modules/providers/model-bank.adapter.ts'
 import { inProcessTppCredentials } from './modules/model-bank/model-bank.tpps.ts'
 import type { ProviderAdapter } from './modules/providers/provider-adapter.ts'
-import type { Redis } from 'ioredis'
 import type { RateLimiter } from './modules/data/rate-limit.ts'
 import { createDbRateLimiter } from './modules/data/rate-limit.db-store.ts'
 import { createRedisRateLimiter } from './modules/data/rate-limit.redis-store.ts'
@@ -83,14 +83,10 @@ export async function createDeps (config: Config, options: DepsOptions = {}): Pr
   const tokenKey = await loadOrCreateKey(db.kysely, 'token', 'RS256')
   const webhookKey = await loadOrCreateKey(db.kysely, 'webhook', 'ES512')
   const closers: Array<() => Promise<void>> = [db.close]
-  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined
-  // QUIT when Redis answers (it may have gone since its last 'ready': then QUIT cannot be sent), then drop the socket.
-  if (redis) {
-    closers.push(async () => {
-      if (redis.status === 'ready') await redis.quit().catch(() => {})
-      redis.disconnect()
-    })
-  }
+  // Opened in storage/ (the only place clients are made), and only when REDIS_URL is set.
+  const shared = config.redisUrl ? await connectRedis(config.redisUrl) : undefined
+  const redis = shared?.redis
+  if (shared) closers.push(shared.close)
   const bankBaseUrl = config.modelBankUrl ?? `${config.publicUrl}/model-bank`
   const secret = createHash('sha256').update('ledgerite-link-secret\n').update(JSON.stringify(tokenKey.publicJwk)).update(await privateKeyPem(tokenKey)).digest()
   // The credentials the bank issued to this Ledgerite: the in-process bank registers it at start with ones derived
@@ -113,49 +109,11 @@ export async function createDeps (config: Config, options: DepsOptions = {}): Pr
     workers: new Workers(options.onWorkerError ?? logWorkerError, (name, failures) => console.error(`worker ${name}: resumed after ${failures} failed round(s)`)),
     readiness: [
       { name: 'database', check: db.check },
-      ...(redis ? [{ name: 'redis' as const, check: async () => { await redis.ping() } }] : []),
+      ...(shared ? [{ name: 'redis' as const, check: shared.check }] : []),
     ],
     close: async () => {
       for (const c of closers.reverse()) await c()
     },
   }
   return deps
-}
-
-/**
- * Redis for shared counters, failing fast while it is away: no offline queue (a command sent while disconnected fails
- * at once instead of waiting in a queue that grows with the outage), a command timeout, no resending,
- * and reconnection forever in the background, every 100 ms growing to 2 s. Calls that need it answer 503 with
- * Retry-After meanwhile (storage/health.ts). Startup waits for the first connection, briefly: a Redis that is down
- * at start does not stop Ledgerite from starting, /readyz says so until it is back.
- */
-const REDIS_COMMAND_TIMEOUT_MS = 1000
-const REDIS_CONNECT_TIMEOUT_MS = 2000
-// ioredis is loaded only when REDIS_URL is set: a single process on SQLite never pays for it.
-async function connectRedis (url: string): Promise<Redis> {
-  const { Redis } = await import('ioredis')
-  const reporter = outageReporter('redis')
-  const redis = new Redis(url, {
-    enableOfflineQueue: false,
-    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
-    connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
-    // A command cut off by a dropped connection is not sent again: the rate-limit script is not idempotent (a resent
-    // hit whose first reply was lost would count twice). Its request answers 503 and the client retries.
-    maxRetriesPerRequest: 0,
-    retryStrategy: (times) => Math.min(100 * times, 2000),
-  })
-  redis.on('error', (err: Error) => reporter.failed(err, 'unreachable'))
-  redis.on('ready', () => reporter.recovered())
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer)
-      redis.off('ready', done)
-      redis.off('error', done)
-      resolve()
-    }
-    const timer = setTimeout(done, REDIS_CONNECT_TIMEOUT_MS)
-    redis.once('ready', done)
-    redis.once('error', done)
-  })
-  return redis
 }

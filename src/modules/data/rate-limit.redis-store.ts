@@ -27,7 +27,7 @@ return out
 `
 
 /**
- * While Redis is away a hit fails at once (no offline queue, a 1 s command timeout: connectRedis in deps.ts) and the
+ * While Redis is away a hit fails at once (no offline queue, a 1 s command timeout: connectRedis in storage/redis.ts) and the
  * call answers 503 with Retry-After (storage/health.ts): never let through uncounted, never left waiting in a queue.
  */
 type HitCommand = (key: string, now: number, window: number, limit: number, member: string) => Promise<Array<number | string>>
