@@ -9,8 +9,6 @@ export const POLICY = {
   oneTimeAccessWindowMinutes: 60,
   /** A hosted-page link must reach the bank step within this time. */
   journeyLinkTtlHours: 24,
-  /** An authorisation code from the bank is valid this long, and once. */
-  bankCodeTtlMinutes: 10,
 } as const
 
 export function accessExpiresAt (authorizedAt: Date, dataAccessType: string): Date {

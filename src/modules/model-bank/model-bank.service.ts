@@ -2,7 +2,6 @@ import type { Kysely } from 'kysely'
 import { ApiError, invalidField } from '../../contract/errors.ts'
 import { ids } from '../../contract/ids.ts'
 import type { Database } from '../../storage/database.ts'
-import { POLICY } from '../connections/connection.policy.ts'
 import type { BankAccount } from '../providers/provider-adapter.ts'
 import { customerOf } from './data/index.ts'
 import { ibanOfScan } from './data/identifiers.ts'
@@ -11,6 +10,7 @@ import {
   type BankConsentRow, CONSENT_STATUS, decideConsent, findCode, findConsentById, findToken, insertCode, insertConsent,
   insertToken, revokeTokensOfCode, useCode,
 } from './model-bank.repository.ts'
+import { BANK_POLICY } from './model-bank.policy.ts'
 import { hashSecret, pkceMatches } from './model-bank.security.ts'
 import { type BankTpp, redirectUrisOf } from './model-bank.tpps.ts'
 
@@ -21,9 +21,9 @@ import { type BankTpp, redirectUrisOf } from './model-bank.tpps.ts'
  */
 
 /** How long a consent may wait for the user (the journey link's lifetime on Ledgerite's side). */
-export const AUTHORIZE_WITHIN_HOURS = POLICY.journeyLinkTtlHours
+export const AUTHORIZE_WITHIN_HOURS = BANK_POLICY.authorizeWithinHours
 /** The bank's consent (and its access token) lasts this long once authorised, whatever the access type. */
-export const BANK_CONSENT_DAYS = POLICY.consentValidityDays
+export const BANK_CONSENT_DAYS = BANK_POLICY.consentDays
 
 /** An error answered in the OAuth / Data v1 shape: `{error, error_description}`. */
 export class BankApiError extends Error {
@@ -154,7 +154,7 @@ export async function decide (
     code_hash: hashSecret(code),
     consent_id: consent.id,
     created_at: at,
-    expires_at: new Date(now.getTime() + POLICY.bankCodeTtlMinutes * 60_000).toISOString(),
+    expires_at: new Date(now.getTime() + BANK_POLICY.codeTtlMinutes * 60_000).toISOString(),
   })
   return { redirect: withQuery(consent.redirect_uri, { code, state: consent.state }) }
 }
