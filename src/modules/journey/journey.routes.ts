@@ -3,13 +3,13 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ApiError } from '../../contract/errors.ts'
 import { ids, sha256 } from '../../contract/ids.ts'
 import type { Deps } from '../../deps.ts'
+import { browserSurface, FormRefusedError } from '../../http/browser-security.ts'
 import { type Connection, configurationOf } from '../connections/connection.model.ts'
 import { POLICY } from '../connections/connection.policy.ts'
 import { findProvider } from '../providers/provider.catalog.ts'
 import { accountsShared, chooseLanguage, countryName, isMessageKey, translator } from './i18n.ts'
 import { accentCss, JOURNEY_CSS, JOURNEY_JS, PICKER_JS } from './journey.assets.ts'
 import { markOf, markSprite, markSvg, symbolId } from './provider-marks.ts'
-import { appendSetCookie, checkCsrf, checkOrigin, cookieHeader, csrfField, parseCookies } from './journey.csrf.ts'
 import { JourneyPageError } from './journey.errors.ts'
 import type { MessageKey } from './journey.messages.ts'
 import type { Client } from '../auth/client.repository.ts'
@@ -30,6 +30,8 @@ import { ensureHandoff, HANDOFF_TTL_MINUTES, handoffUri, isMobileBrowser, linkEx
  * usable without JavaScript; every form carries a CSRF token; every page is sent with a strict CSP.
  */
 const PHONE_COOKIE = 'ledgerite_phone'
+/** What the forms' tokens are bound to when there is no session: a random value in this cookie (double submit, signed). */
+const CSRF_COOKIE = 'ledgerite_csrf'
 /** The GB banks most people look for, shown first on the GB picker (ids missing from the catalogue are skipped). */
 const POPULAR_GB = ['ob-monzo', 'ob-barclays', 'ob-hsbc', 'ob-lloyds', 'ob-natwest', 'ob-santander', 'ob-nationwide', 'ob-halifax', 'ob-starling', 'ob-revolut']
 /** Case- and accent-insensitive text for the picker's search as you type (the same folding as the server's). */
@@ -41,7 +43,6 @@ const Str = (max: number) => Type.Optional(Type.String({ maxLength: max }))
 
 export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
   const publicUrl = deps.config.publicUrl
-  const secure = publicUrl.startsWith('https:')
   const bankOrigin = new URL(deps.config.modelBankUrl ?? publicUrl).origin
   const selfOrigin = new URL(publicUrl).origin
   const formAction = bankOrigin === selfOrigin ? "'self'" : `'self' ${bankOrigin}`
@@ -61,13 +62,16 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     "base-uri 'none'",
   ].join('; ')
 
-  app.addHook('onRequest', async (_request, reply) => {
-    reply.header('Content-Security-Policy', CSP)
-    reply.header('X-Frame-Options', 'DENY')
-    reply.header('Referrer-Policy', 'no-referrer')
-    reply.header('Cache-Control', 'no-store')
-    reply.header('Cross-Origin-Opener-Policy', 'same-origin')
-  })
+  // No referrer: the page's URL carries the hosted-page token. Lax cookies: the user arrives by a link.
+  const browser = browserSurface(app, { key: deps.secret, name: 'journey', publicUrl, csp: CSP, referrerPolicy: 'no-referrer', sameSite: 'Lax' })
+  /** The forms' hidden field for this browser, setting its CSRF cookie when it has none yet. */
+  const csrfField = (request: FastifyRequest, reply: FastifyReply) =>
+    browser.formToken(browser.browserBinding(request, reply, CSRF_COOKIE, { path: '/data' }))
+  /** Refuses a form whose hidden field does not match this browser's cookie, in the journey's language. */
+  const checkCsrf = (request: FastifyRequest, field: string | undefined, languageCode?: string | null) => {
+    const cookie = browser.readCookie(request, CSRF_COOKIE)
+    if (!cookie || !browser.verifyFormToken(field, cookie)) throw new JourneyPageError('form', languageCode)
+  }
 
   // Hosted-page problems render as pages in the user's language; anything else goes to the app's handler
   // (which renders the plain HTML error page for these `html: true` routes, never a stack trace).
@@ -81,6 +85,7 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
       if (id) return reply.redirect(token ? tokenPage(id, token) : `${pagePath(id)}/phone`, 303)
     }
     if (err instanceof JourneyPageError) return sendProblem(request, reply, err)
+    if (err instanceof FormRefusedError) return sendProblem(request, reply, new JourneyPageError('form'))
     // A form that is not one of ours (unknown field, impossible value): the same page, as a 400.
     if (err.validation) return sendProblem(request, reply, new JourneyPageError('form', undefined, undefined, 400))
     if (err instanceof ApiError && err.status === 404) return sendProblem(request, reply, new JourneyPageError('invalid'))
@@ -183,7 +188,7 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     const { client, brand } = await clientAndBrand(c)
     const providerId = chosenProviderId(c, session)
     const cancel = cancelOf(id, c, client, brand, translator(chooseLanguage(c.hostedPage?.language_code, request.headers['accept-language'])))
-    const common = { token, csrf: csrfField(request, reply, deps.secret, secure), clientName: brand.name, pagePath: pagePath(id), cancel }
+    const common = { token, csrf: csrfField(request, reply), clientName: brand.name, pagePath: pagePath(id), cancel }
 
     if (step === 'picker') {
       const base = pageBase(request, c, brand, 'picker.title')
@@ -262,10 +267,10 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   }, async (request, reply) => {
     const { id } = request.params as { id: string }
     const body = request.body as { token?: string, _csrf?: string, provider_id: string }
-    checkOrigin(request, publicUrl)
+    browser.assertSameOrigin(request)
     const { connection: c, now } = await loadByToken(deps, id, body.token)
     const lang = c.hostedPage?.language_code
-    checkCsrf(request, deps.secret, body._csrf, lang)
+    checkCsrf(request, body._csrf, lang)
     if (c.status !== 'authorization_required' || configurationOf(c) !== 1) throw new JourneyPageError('state', lang)
     if (!providersFor(c).some((p) => p.provider_id === body.provider_id)) throw new JourneyPageError('provider', lang)
     await updateSession(deps.db, id, { provider_id: body.provider_id, consent_given_at: null }, now)
@@ -278,10 +283,10 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   }, async (request, reply) => {
     const { id } = request.params as { id: string }
     const body = request.body as { token?: string, _csrf?: string, decision: 'allow' | 'decline' }
-    checkOrigin(request, publicUrl)
+    browser.assertSameOrigin(request)
     const { connection: c, session, now } = await loadByToken(deps, id, body.token)
     const lang = c.hostedPage?.language_code
-    checkCsrf(request, deps.secret, body._csrf, lang)
+    checkCsrf(request, body._csrf, lang)
     if (stepOf(c, session, { mobile: false }) !== 'consent') throw new JourneyPageError('state', lang)
     if (body.decision === 'decline') {
       await declineConsent(deps, c, now)
@@ -302,11 +307,11 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
    */
   async function loadFromComputerOrPhone (request: FastifyRequest, id: string) {
     const body = request.body as { token?: string, _csrf?: string }
-    checkOrigin(request, publicUrl)
+    browser.assertSameOrigin(request)
     const loaded = body.token
       ? await loadByToken(deps, id, body.token)
-      : await loadByPhone(deps, id, parseCookies(request.headers.cookie)[PHONE_COOKIE])
-    checkCsrf(request, deps.secret, body._csrf, loaded.connection.hostedPage?.language_code)
+      : await loadByPhone(deps, id, browser.readCookie(request, PHONE_COOKIE))
+    checkCsrf(request, body._csrf, loaded.connection.hostedPage?.language_code)
     return loaded
   }
 
@@ -355,13 +360,13 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     const phoneToken = ids.token()
     if (!(await claimHandoff(deps.db, id, expires, sha256(phoneToken), now))) throw new JourneyPageError('used', lang)
     const maxAge = c.journeyExpiresAt ? Math.max(60, Math.floor((Date.parse(c.journeyExpiresAt) - now.getTime()) / 1000)) : 3600
-    appendSetCookie(reply, cookieHeader(PHONE_COOKIE, phoneToken, { path: pagePath(id), maxAge, secure }))
+    browser.setCookie(reply, PHONE_COOKIE, phoneToken, { path: pagePath(id), maxAgeSeconds: maxAge })
     return reply.redirect(`${pagePath(id)}/phone`, 303)
   })
 
   app.get('/data/:id/phone', { config: { html: true }, schema: { params: Id } }, async (request, reply) => {
     const { id } = request.params as { id: string }
-    const { connection: c, session, now } = await loadByPhone(deps, id, parseCookies(request.headers.cookie)[PHONE_COOKIE])
+    const { connection: c, session, now } = await loadByPhone(deps, id, browser.readCookie(request, PHONE_COOKIE))
     if (isFinal(c.status)) return reply.redirect(resultPath(deps, id, now), 303)
     const providerId = chosenProviderId(c, session)!
     const { client, brand } = await clientAndBrand(c)
@@ -374,7 +379,7 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     }
     const base = pageBase(request, c, brand, 'continue.title', { provider: providerView(providerId, 'en').name })
     return html(reply, renderPage('continue', {
-      ...base, csrf: csrfField(request, reply, deps.secret, secure), clientName: brand.name,
+      ...base, csrf: csrfField(request, reply), clientName: brand.name,
       provider: providerView(providerId, base.lang), formAction: `${pagePath(id)}/bank`,
       cancel: cancelOf(id, c, client, brand, base.t),
     }))
@@ -416,7 +421,7 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     }
     // Declining (or cancelling) is the user's choice, not a failure: a neutral page, not a red error.
     // The handed-off phone that finished: the journey goes on on the computer, which shows the result too.
-    const phoneCookie = parseCookies(request.headers.cookie)[PHONE_COOKIE]
+    const phoneCookie = browser.readCookie(request, PHONE_COOKIE)
     const onPhone = Boolean(phoneCookie && session?.mobile_token_hash && session.mobile_token_hash === sha256(phoneCookie))
     const outcome = c.status === 'authorized' ? 'success' : c.status === 'failed' ? (c.failureReason === 'user_declined_consent' ? 'declined' : 'failure') : 'inactive'
     const base = pageBase(request, c, brand, `result.${outcome === 'success' ? 'success' : outcome === 'failure' ? 'failure' : outcome === 'declined' ? 'declined' : 'inactive'}_title`)
