@@ -37,7 +37,7 @@ export const BASELINE_HEADERS: Readonly<Record<string, string>> = {
 /** A form refused because it did not come from our page: every surface renders it as its own 403 page. */
 export class FormRefusedError extends ApiError {
   constructor (readonly reason: string) {
-    super('FORBIDDEN', `The form was refused: ${reason}. Reload the page and try again.`)
+    super('FORBIDDEN', `The form could not be verified: ${reason}. Reload the page and try again.`)
   }
 }
 

@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError, invalidParameters } from '../../contract/errors.ts'
 import type { Deps } from '../../deps.ts'
+import { browserSurface } from '../../http/browser-security.ts'
 import { formatValidationErrors } from '../../http/validation.ts'
 import { attemptKeys } from '../auth/auth-throttle.ts'
 import { rotateSecret } from '../auth/client-secret.ts'
@@ -10,23 +11,11 @@ import { checkWebhookUri } from '../webhooks/webhook.destination.ts'
 import { findDelivery, requeueEvent } from '../webhooks/webhook.repository.ts'
 import { EXTENSION_WEBHOOK_TYPES, isWebhookTypeWanted, readExtensionEvents, unwantedTypeDetail } from '../webhooks/webhook.event-types.ts'
 import { brandingRoutes } from './console.branding.ts'
-import { checkOrigin, csrfToken, verifyCsrf } from './console.csrf.ts'
 import { type Chrome, CONSOLE_CSS, renderPage } from './console.pages.ts'
 import { connectionDetail, connectionsPage, decodeCursor, deliveriesPage } from './console.service.ts'
 import {
-  type ConsoleSession,
-  clearPreSession,
-  clearSessionCookie,
-  createSession,
-  deleteExpiredSessions,
-  deleteClientSessions,
-  deleteSession,
-  ensurePreSession,
-  findSession,
-  PRE_SESSION_COOKIE,
-  readCookie,
-  SESSION_COOKIE,
-  setSessionCookie,
+  type ConsoleSession, CONSOLE_PATH, createSession, deleteClientSessions, deleteSession, findSession,
+  PRE_SESSION_COOKIE, PRE_SESSION_TTL_SECONDS, SESSION_COOKIE, SESSION_TTL_SECONDS,
 } from './console.session.ts'
 
 /** The pages' Content-Security-Policy: nothing but our own stylesheet, no scripts at all. */
@@ -91,24 +80,21 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
  * connection is "not found".
  */
 export async function consoleRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
-  deps.workers.register({ name: 'console-sessions', runOnce: () => deleteExpiredSessions(deps.db, deps.clock.realNow()), intervalMs: 60_000 })
   await app.register(async (s) => routes(s, deps), { prefix: '/console' })
 }
 
 async function routes (app: FastifyInstance, deps: Deps): Promise<void> {
-  const secure = deps.config.publicUrl.startsWith('https:')
   const html = { html: true } as const
-
-  app.addHook('onRequest', async (_request, reply) => {
-    reply.header('content-security-policy', CONSOLE_CSP)
-    reply.header('x-frame-options', 'DENY')
-    reply.header('referrer-policy', 'same-origin')
-    reply.header('cache-control', 'no-store')
+  // Same-origin referrers, so every form post carries our Origin; Strict cookies: nobody arrives here by a link
+  // that must keep them.
+  const browser = browserSurface(app, {
+    key: deps.secret, name: 'console', publicUrl: deps.config.publicUrl, csp: CONSOLE_CSP, referrerPolicy: 'same-origin', sameSite: 'Strict',
   })
+  const readCookie = browser.readCookie
 
   const chromeOf = (request: FastifyRequest, section: Chrome['section']): Chrome => {
     const { session, client } = request.console!
-    return { client: { id: client.id, name: client.name, webhookUri: client.webhookUri }, csrf: csrfToken(deps.secret, session.idHash), section }
+    return { client: { id: client.id, name: client.name, webhookUri: client.webhookUri }, csrf: browser.formToken(session.idHash), section }
   }
 
   const sendPage = (reply: FastifyReply, status: number, template: string, title: string, chrome: Chrome | undefined, data: Record<string, unknown> = {}) =>
@@ -147,19 +133,7 @@ async function routes (app: FastifyInstance, deps: Deps): Promise<void> {
 
   /** Same origin, then the session-bound CSRF token (before the body is validated, so forgeries learn nothing). */
   const requireCsrf = async (request: FastifyRequest): Promise<void> => {
-    refuseCrossOrigin(request)
-    const token = (request.body as { csrf_token?: unknown } | undefined)?.csrf_token
-    if (!verifyCsrf(deps.secret, request.console!.session.idHash, token)) {
-      throw new ApiError('FORBIDDEN', 'The form could not be verified (its CSRF token is missing or belongs to another session). Reload the page and try again.')
-    }
-  }
-
-  const refuseCrossOrigin = (request: FastifyRequest): void => {
-    const fetchSite = request.headers['sec-fetch-site']
-    const problem = fetchSite === 'cross-site' || fetchSite === 'same-site'
-      ? `the form was sent from another site (Sec-Fetch-Site: ${fetchSite})`
-      : checkOrigin(request, deps.config.publicUrl)
-    if (problem) throw new ApiError('FORBIDDEN', `The form was refused: ${problem}.`)
+    browser.assertForm(request, (request.body as { csrf_token?: unknown } | undefined)?.csrf_token, request.console!.session.idHash)
   }
 
   const signedIn = { preHandler: requireSession, config: html }
@@ -179,8 +153,8 @@ async function routes (app: FastifyInstance, deps: Deps): Promise<void> {
   // ---- sign in / out ----
 
   const signInPage = (request: FastifyRequest, reply: FastifyReply, status: number, data: { error?: string, clientId?: string } = {}) => {
-    const pre = ensurePreSession(request, reply, secure)
-    return sendPage(reply, status, 'sign-in', 'Sign in', undefined, { csrf: csrfToken(deps.secret, `pre\n${pre}`), ...data })
+    const pre = browser.browserBinding(request, reply, PRE_SESSION_COOKIE, { path: CONSOLE_PATH, maxAgeSeconds: PRE_SESSION_TTL_SECONDS })
+    return sendPage(reply, status, 'sign-in', 'Sign in', undefined, { csrf: browser.formToken('pre', pre), ...data })
   }
 
   app.get('/sign-in', { config: html }, async (request, reply) => signInPage(request, reply, 200))
@@ -188,13 +162,10 @@ async function routes (app: FastifyInstance, deps: Deps): Promise<void> {
   app.post<{ Body: Static<typeof SignInBody> }>('/sign-in', {
     config: html,
     schema: { body: SignInBody },
+    // Before any session, the token is bound to the sign-in page's own cookie (double submit, signed).
     preValidation: async (request) => {
-      refuseCrossOrigin(request)
-      const pre = readCookie(request, PRE_SESSION_COOKIE)
-      const token = (request.body as { csrf_token?: unknown } | undefined)?.csrf_token
-      if (!pre || !verifyCsrf(deps.secret, `pre\n${pre}`, token)) {
-        throw new ApiError('FORBIDDEN', 'The sign-in form could not be verified (its CSRF token is missing or does not match this browser). Reload the sign-in page and try again.')
-      }
+      const pre = readCookie(request, PRE_SESSION_COOKIE) ?? ''
+      browser.assertForm(request, (request.body as { csrf_token?: unknown } | undefined)?.csrf_token, 'pre', pre)
     },
   }, async (request, reply) => {
     const { client_id: clientId, client_secret: secret } = request.body
@@ -213,14 +184,14 @@ async function routes (app: FastifyInstance, deps: Deps): Promise<void> {
       return signInPage(request, reply, 401, { error: 'The client id or secret is wrong.', clientId })
     }
     const { cookieValue } = await createSession(deps.db, client.id, deps.clock.realNow())
-    setSessionCookie(reply, cookieValue, secure)
-    clearPreSession(reply, secure)
+    browser.setCookie(reply, SESSION_COOKIE, cookieValue, { path: CONSOLE_PATH, maxAgeSeconds: SESSION_TTL_SECONDS })
+    browser.clearCookie(reply, PRE_SESSION_COOKIE, CONSOLE_PATH)
     return reply.redirect('/console/connections', 303)
   })
 
   app.post('/sign-out', { ...signedInPost, schema: { body: CsrfOnlyBody } }, async (request, reply) => {
     await deleteSession(deps.db, request.console!.session.idHash)
-    clearSessionCookie(reply, secure)
+    browser.clearCookie(reply, SESSION_COOKIE, CONSOLE_PATH)
     return reply.redirect('/console/sign-in', 303)
   })
 

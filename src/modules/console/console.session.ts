@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto'
-import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
 import { sha256 } from '../../contract/ids.ts'
 import type { Database } from '../../storage/database.ts'
@@ -10,10 +9,10 @@ import type { Database } from '../../storage/database.ts'
  * advancing its sandbox clock must not sign itself out.
  */
 export const SESSION_COOKIE = 'ledgerite_console'
-/** Holds the sign-in form's CSRF secret before there is a session (double-submit, signed). */
+/** What the sign-in form's CSRF token is bound to before there is a session (double submit, signed). */
 export const PRE_SESSION_COOKIE = 'ledgerite_console_pre'
 export const SESSION_TTL_SECONDS = 8 * 3600
-const PRE_SESSION_TTL_SECONDS = 3600
+export const PRE_SESSION_TTL_SECONDS = 3600
 export const CONSOLE_PATH = '/console'
 
 export interface ConsoleSession {
@@ -21,47 +20,6 @@ export interface ConsoleSession {
   idHash: string
   clientId: string
   expiresAt: string
-}
-
-/** Cookie header → name/value map. Malformed pairs are skipped; the first of duplicate names wins (RFC 6265 §5.4 order). */
-export function parseCookies (header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {}
-  if (!header) return out
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=')
-    if (eq <= 0) continue
-    const name = part.slice(0, eq).trim()
-    const value = part.slice(eq + 1).trim()
-    if (!(name in out)) out[name] = value
-  }
-  return out
-}
-
-/** Our cookie values are base64url only; anything else is not ours. */
-const COOKIE_VALUE = /^[A-Za-z0-9_-]{16,128}$/
-
-function cookieString (name: string, value: string, maxAgeSeconds: number, secure: boolean): string {
-  return [
-    `${name}=${value}`,
-    `Path=${CONSOLE_PATH}`,
-    `Max-Age=${maxAgeSeconds}`,
-    ...(maxAgeSeconds > 0 ? [`Expires=${new Date(Date.now() + maxAgeSeconds * 1000).toUTCString()}`] : ['Expires=Thu, 01 Jan 1970 00:00:00 GMT']),
-    'HttpOnly',
-    'SameSite=Strict',
-    ...(secure ? ['Secure'] : []),
-  ].join('; ')
-}
-
-/** Adds a Set-Cookie header without dropping ones already set on this reply. */
-export function appendCookie (reply: FastifyReply, name: string, value: string, maxAgeSeconds: number, secure: boolean): void {
-  const existing = reply.getHeader('set-cookie')
-  const list = existing === undefined ? [] : Array.isArray(existing) ? existing.map(String) : [String(existing)]
-  reply.header('set-cookie', [...list, cookieString(name, value, maxAgeSeconds, secure)])
-}
-
-export function readCookie (request: FastifyRequest, name: string): string | undefined {
-  const v = parseCookies(request.headers.cookie)[name]
-  return v && COOKIE_VALUE.test(v) ? v : undefined
 }
 
 export async function createSession (db: Kysely<Database>, clientId: string, now: Date): Promise<{ cookieValue: string, session: ConsoleSession }> {
@@ -93,27 +51,6 @@ export async function deleteSession (db: Kysely<Database>, idHash: string): Prom
 export async function deleteExpiredSessions (db: Kysely<Database>, now: Date): Promise<number> {
   const r = await db.deleteFrom('console_sessions').where('expires_at', '<=', now.toISOString()).executeTakeFirst()
   return Number(r.numDeletedRows)
-}
-
-export function setSessionCookie (reply: FastifyReply, value: string, secure: boolean): void {
-  appendCookie(reply, SESSION_COOKIE, value, SESSION_TTL_SECONDS, secure)
-}
-
-export function clearSessionCookie (reply: FastifyReply, secure: boolean): void {
-  appendCookie(reply, SESSION_COOKIE, 'signed-out-signed-out', 0, secure)
-}
-
-/** The sign-in form's pre-session value: reused while the browser holds one, made otherwise. */
-export function ensurePreSession (request: FastifyRequest, reply: FastifyReply, secure: boolean): string {
-  const existing = readCookie(request, PRE_SESSION_COOKIE)
-  if (existing) return existing
-  const value = randomBytes(24).toString('base64url')
-  appendCookie(reply, PRE_SESSION_COOKIE, value, PRE_SESSION_TTL_SECONDS, secure)
-  return value
-}
-
-export function clearPreSession (reply: FastifyReply, secure: boolean): void {
-  appendCookie(reply, PRE_SESSION_COOKIE, 'cleared-cleared-cleared', 0, secure)
 }
 
 /**
