@@ -9,6 +9,7 @@ import { POLICY } from '../connections/connection.policy.ts'
 import { addConnectionEvent, findConnection } from '../connections/connection.repository.ts'
 import { FAILURE_REASONS } from '../connections/connection.state.ts'
 import { isMockErrorReason, MOCK_ERROR_REASONS, mockUser } from '../model-bank/mock-users.ts'
+import { BANK_CALLBACK_PATH } from '../providers/bank-callback.ts'
 import { isModelBankSandbox } from '../providers/model-bank.adapter.ts'
 import { BankError, type BankGrant, BankUnavailableError } from '../providers/provider-adapter.ts'
 import { findProvider } from '../providers/provider.catalog.ts'
@@ -29,7 +30,7 @@ import { signLink } from './journey-links.ts'
  * data call (the mock `error.<reason>` users) still authorises, and each data call then fails with its reason, as
  * in the real sandbox.
  */
-export const CALLBACK_PATH = '/data/callback'
+export const CALLBACK_PATH = BANK_CALLBACK_PATH
 /** The result page link stays valid this long after the callback. */
 const RESULT_LINK_MINUTES = 60
 

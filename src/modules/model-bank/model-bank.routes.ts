@@ -4,7 +4,7 @@ import { ApiError, invalidField } from '../../contract/errors.ts'
 import type { Deps } from '../../deps.ts'
 import { requireDataToken } from '../../http/authenticate.ts'
 import { requireJsonBody } from '../../http/require-json.ts'
-import { CALLBACK_PATH } from '../journey/bank-step.ts'
+import { BANK_CALLBACK_PATH } from '../providers/bank-callback.ts'
 import { findProvider, type Provider } from '../providers/provider.catalog.ts'
 import { balanceOf, customerOf, InvalidCursorError, InvalidQueryError, transactionsOf, UnknownAccountError } from './data/index.ts'
 import { mockUser, signIn } from './mock-users.ts'
@@ -53,7 +53,7 @@ export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promis
   await registerTpp(deps.db, {
     credentials: inProcessTppCredentials(deps.secret),
     name: 'Ledgerite',
-    redirectUris: [`${deps.config.publicUrl}${CALLBACK_PATH}`],
+    redirectUris: [`${deps.config.publicUrl}${BANK_CALLBACK_PATH}`],
   }, now())
 
   // Consents never authorised and codes past their time are of no use to anyone: swept in bounded batches.
