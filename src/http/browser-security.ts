@@ -44,6 +44,18 @@ export class FormRefusedError extends ApiError {
 /** Our cookie values are random base64url; anything else is not ours. */
 const COOKIE_VALUE = /^[A-Za-z0-9_-]{16,128}$/
 
+/** The request's cookie `name` when it holds one of our values (the first of duplicates, RFC 6265 §5.4). */
+export function readCookie (request: FastifyRequest, name: string): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=')
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      const value = part.slice(eq + 1).trim()
+      return COOKIE_VALUE.test(value) ? value : undefined
+    }
+  }
+  return undefined
+}
+
 function originOf (url: string): string | undefined {
   try {
     const origin = new URL(url).origin
@@ -68,18 +80,6 @@ export function browserSurface (app: FastifyInstance, options: SurfaceOptions) {
     if (!options.htmlOnly || request.routeOptions.config?.html) reply.headers(headers)
     done()
   })
-
-  /** The request's cookie `name` when it holds one of our values (the first of duplicates, RFC 6265 §5.4). */
-  const readCookie = (request: FastifyRequest, name: string): string | undefined => {
-    for (const part of (request.headers.cookie ?? '').split(';')) {
-      const eq = part.indexOf('=')
-      if (eq > 0 && part.slice(0, eq).trim() === name) {
-        const value = part.slice(eq + 1).trim()
-        return COOKIE_VALUE.test(value) ? value : undefined
-      }
-    }
-    return undefined
-  }
 
   /** Always HttpOnly, the surface's SameSite, Secure on an https PUBLIC_URL; added beside cookies already set. */
   const setCookie = (reply: FastifyReply, name: string, value: string, cookie: CookieOptions): void => {

@@ -1,23 +1,24 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
 import { ApiError } from '../../contract/errors.ts'
+import { FormRefusedError, readCookie } from '../../http/browser-security.ts'
 import { TRACE_HEADER } from '../../http/trace-id.ts'
 import type { Database } from '../../storage/database.ts'
 import { findProvider } from '../providers/provider.catalog.ts'
 import { type BankProblem, brandOf, fieldsOf, languageOf, renderError, unknownBank } from './model-bank.pages.ts'
 import { type BankConsentRow, CONSENT_STATUS, findConsent } from './model-bank.repository.ts'
-import { hashSecret, readCookie, SESSION_COOKIE } from './model-bank.security.ts'
+import { hashSecret, SESSION_COOKIE } from './model-bank.security.ts'
 
 function problemOf (err: FastifyError, status: number, request: FastifyRequest, consent: BankConsentRow | undefined, now: Date): BankProblem {
   if (status === 404) return 'not_found'
-  if (!(err instanceof ApiError)) return 'form'
+  if (!(err instanceof ApiError) || err instanceof FormRefusedError) return 'form'
   switch (err.code) {
     case 'INVALID_STATE':
       return consent?.status === CONSENT_STATUS.awaiting && consent.authorize_by <= now.toISOString() ? 'expired' : 'completed'
     case 'FORBIDDEN': {
       // This browser's session is not the consent's any more (another browser took over, cookies blocked), or the
       // session is right and only the form's token is not.
-      const cookie = readCookie(request.headers.cookie, SESSION_COOKIE)
+      const cookie = readCookie(request, SESSION_COOKIE)
       return cookie && consent?.session_hash === hashSecret(cookie) ? 'form' : 'session'
     }
     case 'INVALID_PARAMETERS':

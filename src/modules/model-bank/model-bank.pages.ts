@@ -43,16 +43,13 @@ export function brandOf (provider: Provider): BankBrand {
 }
 
 /**
- * Security headers of every bank page: a CSP that allows nothing but this response's own style block
- * (no scripts, no framing — `frame-ancestors 'none'` — no base or plugin), and no caching or referrer leaks.
- * `form-action` is left out on purpose: browsers apply it to the redirects after a form post, and the approve
- * post ends at the client's own return URI, which the bank cannot know.
+ * A bank page narrows the surface's CSP (the shared layer sends it and the other headers: model-bank.routes.ts) to
+ * nothing but this response's own style block (no scripts, no framing, no base or plugin). `form-action` is left
+ * out on purpose: browsers apply it to the redirects after a form post, and the approve post ends at the client's
+ * own return URI, which the bank cannot know.
  */
 function secureHeaders (reply: FastifyReply, nonce: string): void {
   reply.header('Content-Security-Policy', `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'`)
-  reply.header('X-Frame-Options', 'DENY')
-  reply.header('Referrer-Policy', 'no-referrer')
-  reply.header('Cache-Control', 'no-store')
 }
 
 /** A page's language and its messages. */

@@ -3,6 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError, invalidField } from '../../contract/errors.ts'
 import type { Deps } from '../../deps.ts'
 import { requireDataToken } from '../../http/authenticate.ts'
+import { browserSurface, FormRefusedError } from '../../http/browser-security.ts'
+import { deriveKey } from '../../http/signer.ts'
 import { requireJsonBody } from '../../http/require-json.ts'
 import { BANK_CALLBACK_PATH } from '../providers/bank-callback.ts'
 import { findProvider, type Provider } from '../providers/provider.catalog.ts'
@@ -10,11 +12,11 @@ import { balanceOf, customerOf, InvalidCursorError, InvalidQueryError, transacti
 import { mockUser, signIn } from './mock-users.ts'
 import { registerBankErrorPages } from './model-bank.error-pages.ts'
 import { brandOf, languageOf, renderAccounts, renderLogin } from './model-bank.pages.ts'
-import { bindSession, type BankConsentRow, findConsent, revokeConsent, setUsername, signInSession, sweepExpired } from './model-bank.repository.ts'
+import { bindSession, type BankConsentRow, findConsent, revokeConsent, setUsername, signInSession } from './model-bank.repository.ts'
 import {
   AccountParams, createConsentSchema, ProviderParams, ReadQuery, readSchema, sandboxAuthorizeSchema, TransactionsQuery, tokenSchema,
 } from './model-bank.schema.ts'
-import { bankKey, CSRF_FIELD, csrfToken, hashSecret, newSessionId, readCookie, SESSION_COOKIE, sessionCookie, verifyCsrf } from './model-bank.security.ts'
+import { CSRF_FIELD, hashSecret, newSessionId, SESSION_COOKIE } from './model-bank.security.ts'
 import {
   accountsOf, authenticateRead, BANK_CONSENT_DAYS, BankApiError, consentClosedReason, consentOfToken, createConsent, decide,
   exchangeCode, refuseAtSignIn, userOf,
@@ -43,9 +45,7 @@ function asBankApiError (err: unknown): BankApiError {
  * Sandbox: approve as a mock user, for the Ledgerite client that owns the consent (its own bearer token).
  */
 export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
-  const key = bankKey(deps.secret)
   const now = () => deps.clock.realNow()
-  const secureCookie = deps.config.publicUrl.startsWith('https:')
   const pageBase = (providerId: string) => `${deps.config.publicUrl}/model-bank/${encodeURIComponent(providerId)}`
 
   // This process's Ledgerite is the bank's first TPP: registered at every start (idempotent), with the bank-step
@@ -55,9 +55,6 @@ export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promis
     name: 'Ledgerite',
     redirectUris: [`${deps.config.publicUrl}${BANK_CALLBACK_PATH}`],
   }, now())
-
-  // Consents never authorised and codes past their time are of no use to anyone: swept in bounded batches.
-  deps.workers.register({ name: 'model-bank-sweeper', runOnce: () => sweepExpired(deps.db, now()), intervalMs: 60_000 })
 
   /**
    * onRequest of every server-to-server route: the calling TPP, authenticated before anything of the request is
@@ -89,14 +86,12 @@ export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promis
       }
     }
 
-  // Every browser page of the bank, error pages included, is unframeable, uncached and leaks no referrer; the
-  // pages themselves then narrow the CSP to their own style block (model-bank.pages.ts).
-  app.addHook('onRequest', async (request, reply) => {
-    if (!request.routeOptions.config?.html) return
-    reply.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'")
-    reply.header('X-Frame-Options', 'DENY')
-    reply.header('Referrer-Policy', 'no-referrer')
-    reply.header('Cache-Control', 'no-store')
+  // Every browser page of the bank, error pages included, gets the shared layer's headers; the pages themselves
+  // then narrow the CSP to their own style block (model-bank.pages.ts). Its form tokens are signed with a key of
+  // the bank's own (it shares none with Ledgerite); Lax cookies, as the user arrives from another site by a link.
+  const browser = browserSurface(app, {
+    key: deriveKey(deps.secret, 'model-bank'), name: 'model-bank', publicUrl: deps.config.publicUrl, htmlOnly: true,
+    csp: "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'", referrerPolicy: 'no-referrer', sameSite: 'Lax',
   })
   // …and their refusals are the bank's own error page, in the page's language.
   registerBankErrorPages(app, deps.db, now)
@@ -132,15 +127,16 @@ export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promis
     return { provider, consent }
   }
 
-  /** A form post must come from the browser session that opened the consent, with that session's CSRF token. */
+  /** A form post must come from the bank's page, in the browser session that opened the consent, with its token. */
   const checkFormSession = (request: FastifyRequest, consent: BankConsentRow, body: Record<string, unknown>): string => {
-    const cookie = readCookie(request.headers.cookie, SESSION_COOKIE)
+    browser.assertSameOrigin(request)
+    const cookie = browser.readCookie(request, SESSION_COOKIE)
     const sessionHash = cookie ? hashSecret(cookie) : undefined
     if (!sessionHash || sessionHash !== consent.session_hash) {
       throw new ApiError('FORBIDDEN', 'Your session at the bank has ended (was the link opened in another browser, or are cookies blocked?). Go back to the app and start again.')
     }
-    if (!verifyCsrf(key, sessionHash, consent.id, body[CSRF_FIELD])) {
-      throw new ApiError('FORBIDDEN', 'This form has expired or did not come from the bank\'s page. Reload the page and try again.')
+    if (!browser.verifyFormToken(body[CSRF_FIELD], sessionHash, consent.id)) {
+      throw new FormRefusedError('it has expired or did not come from the bank\'s page')
     }
     return sessionHash
   }
@@ -152,7 +148,7 @@ export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promis
       bank: brandOf(provider),
       clientName: consent.client_name,
       consentId: consent.id,
-      csrf: csrfToken(key, sessionHash, consent.id),
+      csrf: browser.formToken(sessionHash, consent.id),
       action: `${pageBase(provider.provider_id)}/authorize/decision`,
       fullName: customer.fullName,
       scopes: JSON.parse(consent.scopes) as string[],
@@ -169,7 +165,7 @@ export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promis
       bank: brandOf(provider),
       clientName: consent.client_name,
       consentId: consent.id,
-      csrf: csrfToken(key, sessionHash, consent.id),
+      csrf: browser.formToken(sessionHash, consent.id),
       action: `${pageBase(provider.provider_id)}/authorize/login`,
       username,
       ...(error ? { error } : {}),
@@ -177,7 +173,7 @@ export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promis
 
   app.get<{ Params: ProviderParamsT, Querystring: { consent_id?: string } }>('/model-bank/:provider_id/authorize', { config: htmlConfig }, async (request, reply) => {
     const { provider, consent } = await openConsent(request.params.provider_id, request.query.consent_id)
-    const cookie = readCookie(request.headers.cookie, SESSION_COOKIE)
+    const cookie = browser.readCookie(request, SESSION_COOKIE)
     if (cookie && hashSecret(cookie) === consent.session_hash) {
       const user = userOf(consent)
       if (user) return accountsPage(request, reply, 200, provider, consent, consent.session_hash, user.username, { checked: 'all' })
@@ -187,7 +183,7 @@ export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promis
     const session = cookie ?? newSessionId()
     const sessionHash = hashSecret(session)
     if (!await bindSession(deps.db, consent.id, sessionHash)) throw new ApiError('INVALID_STATE', 'This authorisation request has already been completed.')
-    if (!cookie) reply.header('Set-Cookie', sessionCookie(session, secureCookie))
+    if (!cookie) browser.setCookie(reply, SESSION_COOKIE, session, { path: '/model-bank/' })
     return loginPage(request, reply, 200, provider, consent, sessionHash)
   })
 

@@ -1,32 +1,15 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 
 /**
- * The model bank's browser and OAuth safeguards: the sign-in session cookie, CSRF tokens bound to that session
- * and the consent, and the PKCE S256 check.
+ * The model bank's OAuth safeguards (the PKCE S256 check, secrets kept hashed) and the names of its browser
+ * session cookie and form field; the cookie, the form tokens and the headers are the shared browser layer's
+ * (src/http/browser-security.ts).
  */
 export const SESSION_COOKIE = 'mb_session'
 export const CSRF_FIELD = 'csrf'
 
 export const newSessionId = (): string => randomBytes(32).toString('base64url')
 export const hashSecret = (value: string): string => createHash('sha256').update(value).digest('hex')
-
-/** The bank's own key for its CSRF tokens, derived from the server secret (the bank shares no keys with Ledgerite). */
-export const bankKey = (serverSecret: Buffer): Buffer => createHmac('sha256', serverSecret).update('model-bank\n').digest()
-
-/**
- * A form token bound to the browser session (cookie) and the consent: a page on another site has neither, and a
- * token taken from one consent's page is useless for another.
- */
-export function csrfToken (key: Buffer, sessionHash: string, consentId: string): string {
-  return createHmac('sha256', key).update(`csrf\n${sessionHash}\n${consentId}`).digest('base64url')
-}
-
-export function verifyCsrf (key: Buffer, sessionHash: string, consentId: string, token: unknown): boolean {
-  if (typeof token !== 'string' || token.length === 0) return false
-  const a = Buffer.from(token)
-  const b = Buffer.from(csrfToken(key, sessionHash, consentId))
-  return a.length === b.length && timingSafeEqual(a, b)
-}
 
 /** RFC 7636: code_verifier is 43–128 characters of [A-Za-z0-9-._~]. */
 export const VERIFIER_PATTERN = /^[A-Za-z0-9\-._~]{43,128}$/
@@ -41,20 +24,4 @@ export function pkceMatches (verifier: string, challenge: string): boolean {
   const a = Buffer.from(s256(verifier))
   const b = Buffer.from(challenge)
   return a.length === b.length && timingSafeEqual(a, b)
-}
-
-/** Reads one cookie from a Cookie header (no dependency needed for one value). */
-export function readCookie (header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=')
-    if (eq < 0) continue
-    if (part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim())
-  }
-  return undefined
-}
-
-export function sessionCookie (value: string, secure: boolean): string {
-  // Lax, not Strict: the user arrives from another site (the client's or Ledgerite's page) by a top-level link.
-  return `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/model-bank/; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`
 }

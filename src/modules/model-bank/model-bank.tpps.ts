@@ -1,6 +1,7 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Kysely, Selectable } from 'kysely'
 import { ApiError } from '../../contract/errors.ts'
+import { signer } from '../../http/signer.ts'
 import type { BankTppTable, Database } from '../../storage/database.ts'
 import { hashSecret } from './model-bank.security.ts'
 
@@ -20,7 +21,7 @@ export const IN_PROCESS_TPP_ID = 'ledgerite'
 export interface TppCredentials { clientId: string, clientSecret: string }
 
 export function inProcessTppCredentials (serverSecret: Buffer): TppCredentials {
-  const clientSecret = createHmac('sha256', serverSecret).update('model-bank tpp secret\n').digest('base64url')
+  const clientSecret = signer(serverSecret, 'model-bank tpp secret').sign()
   return { clientId: IN_PROCESS_TPP_ID, clientSecret }
 }
 
