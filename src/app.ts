@@ -3,7 +3,6 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController
 import type { Deps } from './deps.ts'
 import { ApiError, invalidParameters } from './contract/errors.ts'
 import { registerErrorHandling, sendError } from './http/error-handler.ts'
-import { injectFetch } from './http/inject-fetch.ts'
 import { registerJsonBodyParser } from './http/json-body-parser.ts'
 import { registerOpenApi } from './http/openapi.ts'
 import { refuseUnstorableText } from './http/text-guard.ts'
@@ -22,6 +21,7 @@ import { opsRoutes } from './modules/ops/ops.routes.ts'
 import { providerRoutes } from './modules/providers/provider.routes.ts'
 import { sandboxRoutes } from './modules/sandbox/sandbox.routes.ts'
 import { webhookDeliveryRoutes, webhookRoutes } from './modules/webhooks/webhook.routes.ts'
+import { registerWorkers } from './workers.ts'
 
 export interface BuildAppOptions {
   /** pino logger options, or false for none (tests). */
@@ -115,9 +115,10 @@ export async function buildApp (deps: Deps, options: BuildAppOptions = {}): Prom
   await app.register(async (s) => opsRoutes(s, deps))
   await app.register(async (s) => homeRoutes(s, deps))
 
-  // Ledgerite reaches the bank over HTTP. The model bank lives in this process, so by default requests to it go
-  // through the app in-process; MODEL_BANK_URL points at an external one instead.
-  if (!deps.config.modelBankUrl) deps.bankFetch = injectFetch(app)
-  else deps.bankFetch = async (url, init) => fetch(url, init)
+  // The model bank lives in this app, so by default Ledgerite's requests to it go through the app in-process;
+  // MODEL_BANK_URL points at an external one instead (then there is nothing to serve).
+  deps.serveInProcessBank?.(app)
+  // The background workers, from the same deps (src/workers.ts); they run once started (server.ts).
+  registerWorkers(deps)
   return app
 }

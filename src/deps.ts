@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
-import type { HttpFetch } from './http/inject-fetch.ts'
+import { type HttpFetch, inProcessFetch } from './http/inject-fetch.ts'
 import type { Config } from './config.ts'
 import { type Clock, createClock } from './modules/clock/clock.ts'
 import { loadOrCreateKey, privateKeyPem, type SigningKey } from './modules/auth/signing-keys.ts'
@@ -13,7 +14,7 @@ import { connectRedis } from './storage/redis.ts'
 import type { Database } from './storage/database.ts'
 import type { DialectName } from './storage/dialect.ts'
 import { migrateToLatest } from './storage/migrate.ts'
-import { Workers } from './workers.ts'
+import { Workers } from './worker-poller.ts'
 import { Metrics } from './http/metrics.ts'
 import { createModelBankAdapter } from './modules/providers/model-bank.adapter.ts'
 import { inProcessTppCredentials } from './modules/model-bank/model-bank.tpps.ts'
@@ -42,10 +43,12 @@ export interface Deps {
   /** Server secret for HMAC-signed browser links; derived from the stored token key, so every process agrees. */
   secret: Buffer
   /**
-   * HTTP client for talking to banks. Bound by buildApp to the in-process model bank (inject), or to real fetch
-   * when MODEL_BANK_URL is set.
+   * HTTP client for talking to banks: real fetch when MODEL_BANK_URL is set, else the in-process model bank reached
+   * through the app (Fastify inject), which buildApp hands over with `serveInProcessBank`.
    */
   bankFetch: HttpFetch
+  /** Without MODEL_BANK_URL: gives `bankFetch` the app that serves the model bank, once (buildApp calls it). */
+  serveInProcessBank?: (app: FastifyInstance) => void
   /** The bank behind every provider (the model bank in sandbox), reached through `bankFetch`. */
   adapter: ProviderAdapter
   /** Unattended-access counters: in Redis when REDIS_URL is set (shared by every process), else in the database. */
@@ -92,6 +95,10 @@ export async function createDeps (config: Config, options: DepsOptions = {}): Pr
   // The credentials the bank issued to this Ledgerite: the in-process bank registers it at start with ones derived
   // from the server secret; an external one (MODEL_BANK_URL) issued MODEL_BANK_CLIENT_ID / _SECRET.
   const bankCredentials = config.modelBankUrl ? config.modelBankClient : inProcessTppCredentials(secret)
+  // Ledgerite reaches the bank over HTTP: an external one (MODEL_BANK_URL) with fetch, the in-process one through
+  // the app, which exists only once buildApp has run.
+  const inProcessBank = config.modelBankUrl ? undefined : inProcessFetch()
+  const bankFetch: HttpFetch = inProcessBank?.fetch ?? (async (url, init) => fetch(url, init))
   const deps: Deps = {
     config,
     db: db.kysely,
@@ -101,7 +108,8 @@ export async function createDeps (config: Config, options: DepsOptions = {}): Pr
     authThrottle: createAuthThrottle({ limit: config.authFailureLimit, redis, redisKeyPrefix: config.redisKeyPrefix, db: db.kysely }),
     webhookKey,
     secret,
-    bankFetch: async () => { throw new Error('bankFetch is bound when the app is built') },
+    bankFetch,
+    ...(inProcessBank ? { serveInProcessBank: (app: FastifyInstance) => inProcessBank.serveWith(app) } : {}),
     bankBaseUrl,
     adapter: createModelBankAdapter(() => deps.bankFetch, bankBaseUrl, bankCredentials),
     metrics: new Metrics(),

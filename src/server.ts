@@ -2,6 +2,7 @@ import { buildApp } from './app.ts'
 import type { Config } from './config.ts'
 import { createDeps } from './deps.ts'
 import { serializeRequest } from './http/log-serializers.ts'
+import { startWorkers } from './workers.ts'
 
 /**
  * Process entry for `ledgerite start`: build, listen, and on SIGTERM/SIGINT stop taking requests, let the ones in
@@ -18,7 +19,7 @@ export async function startServer (config: Config): Promise<void> {
       serializers: { req: serializeRequest },
     },
   })
-  deps.workers.start()
+  startWorkers(deps)
   await app.listen({ port: config.port, host: config.host })
   const url = config.publicUrl
   app.log.info({

@@ -1,127 +1,39 @@
+import type { Deps } from './deps.ts'
+import { createExpirySweeper } from './modules/connections/connection.expiry-sweeper.ts'
+import { deleteExpiredSessions } from './modules/console/console.session.ts'
+import { createTransactionsRequestWorker } from './modules/data/transactions-request.worker.ts'
+import { sweepExpired } from './modules/model-bank/model-bank.repository.ts'
+import { createWebhookDispatcher } from './modules/webhooks/webhook.dispatcher.ts'
+import type { Worker } from './worker-poller.ts'
+
 /**
- * Background work (transactions requests, webhook delivery, consent expiry): each worker is a `runOnce` that
- * claims and does what is due, polled on an interval. Tests with WORKERS=off call `runAll()` themselves.
- * On shutdown the poller stops taking new work and waits for the round in flight.
- *
- * A round that fails (the database is down, a connection was dropped) is retried after a delay that doubles with
- * each failure in a row, from ERROR_BACKOFF_MIN_MS up to ERROR_BACKOFF_MAX_MS, and the worker resumes its normal
- * poll once a round succeeds: an outage costs a few log lines and queries, not a tight loop of both.
+ * Every background worker of Ledgerite, built from deps in this one place (route plugins register none), so what
+ * runs besides requests is read here rather than found in the modules. The poller that runs them is
+ * `deps.workers` (worker-poller.ts): routes only wake a worker by name.
  */
-export const ERROR_BACKOFF_MIN_MS = 250
-export const ERROR_BACKOFF_MAX_MS = 10_000
-
-/** The delay before the next round after `failures` failed rounds in a row (1, 2, …), jittered by ±20 %. */
-export function errorBackoffMs (failures: number, random: () => number = Math.random): number {
-  const base = Math.min(ERROR_BACKOFF_MAX_MS, ERROR_BACKOFF_MIN_MS * 2 ** Math.min(failures - 1, 30))
-  return Math.round(base * (0.8 + 0.4 * random()))
+export function backgroundWorkers (deps: Deps): Worker[] {
+  const dispatcher = createWebhookDispatcher(deps)
+  return [
+    // Reads the bank for queued transactions requests; woken by the create route so a request starts at once.
+    createTransactionsRequestWorker(deps),
+    // Signs and posts webhook events from the outbox, with retries.
+    { name: 'webhooks', runOnce: () => dispatcher.runOnce(), intervalMs: 250 },
+    // Consents end on the wall clock even when nothing reads the connection.
+    createExpirySweeper(deps),
+    // Console sessions past their time are deleted, not only refused.
+    { name: 'console-sessions', runOnce: () => deleteExpiredSessions(deps.db, deps.clock.realNow()), intervalMs: 60_000 },
+    // The model bank's consents never authorised and codes past their time, swept in bounded batches on its own
+    // (real) time.
+    { name: 'model-bank-sweeper', runOnce: () => sweepExpired(deps.db, deps.clock.realNow()), intervalMs: 60_000 },
+  ]
 }
 
-/** What the error callback is told besides the error: how many rounds in a row failed, and when the next is. */
-export interface WorkerFailure {
-  failures: number
-  retryInMs: number
-}
-export interface Worker {
-  name: string
-  /** Does what is due now; returns how many items it handled (0 = idle). */
-  runOnce (): Promise<number>
-  /** Poll interval in ms when idle (default 200). */
-  intervalMs?: number
+/** Hands every worker to the poller, once per deps (a second call throws: the names are taken). Run by buildApp. */
+export function registerWorkers (deps: Deps): void {
+  for (const worker of backgroundWorkers(deps)) deps.workers.register(worker)
 }
 
-export class Workers {
-  private readonly list: Worker[] = []
-  private timers = new Map<string, NodeJS.Timeout>()
-  private inFlight = new Set<Promise<unknown>>()
-  /** Workers whose round is running now: a wake-up then waits for the round's own re-scheduling. */
-  private running = new Set<string>()
-  private wakeAfterRound = new Set<string>()
-  /** Failed rounds in a row, per worker (absent: the last round succeeded). */
-  private failures = new Map<string, number>()
-  private stopped = true
-
-  constructor (
-    private readonly onError: (worker: string, err: unknown, failure: WorkerFailure) => void,
-    private readonly onRecover: (worker: string, failures: number) => void = () => {},
-  ) {}
-
-  register (worker: Worker): void {
-    this.list.push(worker)
-    if (!this.stopped) this.schedule(worker, 0)
-  }
-
-  /** Runs every worker until none has anything due (bounded), for tests and the sandbox. */
-  async runAll (maxRounds = 50): Promise<number> {
-    let total = 0
-    for (let round = 0; round < maxRounds; round++) {
-      let n = 0
-      for (const w of this.list) n += await w.runOnce()
-      total += n
-      if (n === 0) break
-    }
-    return total
-  }
-
-  start (): void {
-    this.stopped = false
-    for (const w of this.list) this.schedule(w, 0)
-  }
-
-  /**
-   * Asks the named worker to run now rather than at its next poll (e.g. right after a request was queued), so
-   * background work starts within milliseconds instead of up to one poll interval. Does nothing when stopped
-   * (tests run workers by hand). During a round, the next round is made to follow at once: the round in flight
-   * may have looked for work before it was queued.
-   */
-  wake (name: string): void {
-    if (this.stopped) return
-    const w = this.list.find((x) => x.name === name)
-    if (!w) return
-    if (this.running.has(name)) {
-      this.wakeAfterRound.add(name)
-      return
-    }
-    clearTimeout(this.timers.get(name))
-    this.schedule(w, 0)
-  }
-
-  private schedule (w: Worker, delay: number): void {
-    if (this.stopped) return
-    const timer = setTimeout(() => {
-      this.running.add(w.name)
-      const p = w.runOnce().finally(() => this.running.delete(w.name)).then(
-        (n) => {
-          const failed = this.failures.get(w.name)
-          if (failed !== undefined) {
-            this.failures.delete(w.name)
-            this.onRecover(w.name, failed)
-          }
-          this.schedule(w, n > 0 || this.wakeAfterRound.delete(w.name) ? 0 : (w.intervalMs ?? 200))
-        },
-        (err) => {
-          const failures = (this.failures.get(w.name) ?? 0) + 1
-          this.failures.set(w.name, failures)
-          // A wake-up during a failing streak does not cut the backoff short: the database is what is missing.
-          this.wakeAfterRound.delete(w.name)
-          const retryInMs = errorBackoffMs(failures)
-          try {
-            this.onError(w.name, err, { failures, retryInMs })
-          } finally {
-            this.schedule(w, retryInMs)
-          }
-        },
-      )
-      this.inFlight.add(p)
-      void p.finally(() => this.inFlight.delete(p))
-    }, delay)
-    timer.unref()
-    this.timers.set(w.name, timer)
-  }
-
-  async stop (): Promise<void> {
-    this.stopped = true
-    for (const t of this.timers.values()) clearTimeout(t)
-    this.timers.clear()
-    await Promise.allSettled([...this.inFlight])
-  }
+/** Starts polling, unless WORKERS=off (then nothing runs in the background; tests drive `deps.workers.runAll()`). */
+export function startWorkers (deps: Deps): void {
+  if (deps.config.workers) deps.workers.start()
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { Workers } from '../src/workers.ts'
+import { Workers } from '../src/worker-poller.ts'
 
 test('wake runs an idle worker at once instead of at its next poll, also when woken during a round', async () => {
   const workers = new Workers(() => {})

@@ -31,3 +31,26 @@ export function injectFetch (app: FastifyInstance): HttpFetch {
     }
   }
 }
+
+/**
+ * The in-process bank's client, made before the app that serves it (the app is built from deps, and deps hold this
+ * client): `fetch` is fixed at once, and `serveWith` hands it the built app, once. A call before that is a wiring
+ * mistake, not a bank outage, so it throws.
+ */
+export interface InProcessFetch {
+  fetch: HttpFetch
+  serveWith (app: FastifyInstance): void
+}
+export function inProcessFetch (): InProcessFetch {
+  let target: HttpFetch | undefined
+  return {
+    fetch: async (url, init) => {
+      if (!target) throw new Error('the in-process bank was called before buildApp served it')
+      return target(url, init)
+    },
+    serveWith (app) {
+      if (target) throw new Error('the in-process bank is served by one app only: build one app per deps')
+      target = injectFetch(app)
+    },
+  }
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { ERROR_BACKOFF_MAX_MS, ERROR_BACKOFF_MIN_MS, errorBackoffMs, type WorkerFailure, Workers } from '../../src/workers.ts'
+import { ERROR_BACKOFF_MAX_MS, ERROR_BACKOFF_MIN_MS, errorBackoffMs, type WorkerFailure, Workers } from '../../src/worker-poller.ts'
 import { eventually } from './fault-kit.ts'
 
 /** A worker whose rounds fail (the database is away) waits longer after each failure, up to a cap, and resumes. */

@@ -1,6 +1,6 @@
 import { ApiError } from '../../contract/errors.ts'
 import type { Deps } from '../../deps.ts'
-import type { Worker } from '../../workers.ts'
+import type { Worker } from '../../worker-poller.ts'
 import { expireConnection } from './connection.lifecycle.ts'
 
 export const EXPIRY_SWEEPER = 'connection-expiry'

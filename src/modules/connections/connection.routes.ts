@@ -4,7 +4,6 @@ import type { Deps } from '../../deps.ts'
 import { type Client, findClient } from '../auth/client.repository.ts'
 import { requireJsonBody } from '../../http/require-json.ts'
 import { formatValidationErrors } from '../../http/validation.ts'
-import { createExpirySweeper } from './connection.expiry-sweeper.ts'
 import { createConnectionHints } from './connection.hints.ts'
 import {
   ConnectionListSchema, ConnectionParams, ConnectionViewSchema, CREATE_PROBLEMS, CreateConnectionBody, CreateConnectionHeaders,
@@ -33,8 +32,6 @@ export async function connectionRoutes (app: FastifyInstance, deps: Deps): Promi
     createContext.set(request, { client, ignoredFields })
   }
 
-  // Consents end on the wall clock even when nothing reads the connection.
-  deps.workers.register(createExpirySweeper(deps))
   app.post('/v3/data-connections', {
     schema: {
       summary: 'Create a connection',

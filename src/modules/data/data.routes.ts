@@ -24,7 +24,6 @@ import {
 import { enforceUnattendedLimit, type LimitedEndpoint } from './rate-limit.ts'
 import { findTransactionsRequest } from './transactions-request.repository.ts'
 import { createTransactionsRequest, prepareTransactionsRequest } from './transactions-request.service.ts'
-import { createTransactionsRequestWorker } from './transactions-request.worker.ts'
 
 /** At most this many accounts and cards in one answer (the published limit; paging is announced for later). */
 const MAX_ACCOUNTS = 50
@@ -36,7 +35,6 @@ const MAX_ACCOUNTS = 50
  */
 export async function dataRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
-  deps.workers.register(createTransactionsRequestWorker(deps))
 
   /** Guard, then (unless the user is present) count the call. `count: false` for reads that are not counted. */
   async function open (

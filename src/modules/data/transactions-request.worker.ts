@@ -1,6 +1,6 @@
 import { ids } from '../../contract/ids.ts'
 import type { Deps } from '../../deps.ts'
-import type { Worker } from '../../workers.ts'
+import type { Worker } from '../../worker-poller.ts'
 import { expireDueConnections } from '../connections/connection.lifecycle.ts'
 import { toConnection } from '../connections/connection.model.ts'
 import { findConnection } from '../connections/connection.repository.ts'

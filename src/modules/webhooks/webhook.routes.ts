@@ -2,7 +2,6 @@ import type { Static } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
 import { ApiError, invalidField } from '../../contract/errors.ts'
 import type { Deps } from '../../deps.ts'
-import { createWebhookDispatcher } from './webhook.dispatcher.ts'
 import { isWebhookTypeWanted, parseExtensionEvents, unwantedTypeDetail } from './webhook.event-types.ts'
 import { type DeliveryCursor, findDelivery, listDeliveries, requeueEvent } from './webhook.repository.ts'
 import { DeliveryPageSchema, DeliverySchema, EventParams, ListDeliveriesQuery } from './webhook.schema.ts'
@@ -20,13 +19,10 @@ function decodeCursor (raw: string): DeliveryCursor {
 }
 
 /**
- * Webhooks: the key set receivers verify signatures with, the delivery log and redelivery (both extensions), and
- * the background dispatcher.
+ * Webhooks: the key set receivers verify signatures with, and the delivery log and redelivery (both extensions).
+ * The dispatcher that sends them is a background worker (src/workers.ts).
  */
 export async function webhookRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
-  const dispatcher = createWebhookDispatcher(deps)
-  deps.workers.register({ name: 'webhooks', runOnce: () => dispatcher.runOnce(), intervalMs: 250 })
-
   // The `jku` of every webhook signature. Only public members: the stored JWK never held the private `d` here.
   app.get(WEBHOOK_JWKS_PATH, {
     schema: { tags: ['Webhooks'], summary: 'Webhook signing keys (JWKS)', ...extension },
