@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { Deps } from '../../deps.ts'
+import { browserSurface } from '../../http/browser-security.ts'
 import { renderHomePage } from './home.page.ts'
 
 /** The page's only resource is the hosted pages' stylesheet; nothing else may load, run, frame it or submit from it. */
@@ -13,12 +14,10 @@ ol,ul{padding-left:1.25rem}li{margin:.35rem 0}`
 /** `GET /`: the front door (a page, not an API resource: hidden from /openapi.json). */
 export async function homeRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
   const html = renderHomePage({ publicUrl: deps.config.publicUrl, sandboxControl: deps.config.sandboxControl })
+  // The page has no form and sets no cookie: the layer gives it the same headers as every other page.
+  browserSurface(app, { key: deps.secret, name: 'home', publicUrl: deps.config.publicUrl, csp: CSP, referrerPolicy: 'no-referrer', sameSite: 'Lax', htmlOnly: true })
   app.get('/assets/home.css', { schema: { hide: true } }, async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('Cache-Control', 'public, max-age=3600').send(HOME_CSS))
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => {
-    reply.header('Content-Security-Policy', CSP)
-    reply.header('X-Frame-Options', 'DENY')
-    reply.header('Referrer-Policy', 'no-referrer')
-    return reply.type('text/html; charset=utf-8').send(html)
-  })
+  app.get('/', { schema: { hide: true }, config: { html: true } }, async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(html))
 }

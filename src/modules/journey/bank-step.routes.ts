@@ -1,7 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox'
-import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { ApiError, invalidField } from '../../contract/errors.ts'
 import type { Deps } from '../../deps.ts'
+import { browserSurface } from '../../http/browser-security.ts'
 import { htmlErrorPage } from '../../http/html-error-page.ts'
 import { requireJsonBody } from '../../http/require-json.ts'
 import { configurationOf, toConnection } from '../connections/connection.model.ts'
@@ -26,21 +27,17 @@ const ProviderSelectionAnswer = Type.Object({
 /** Marks the route as outside the published contract (see src/http/openapi.ts). */
 const extension = { 'x-ledgerite-extension': true }
 
-/** The bank's redirect back is the one page of this module; it sets nothing a browser could cache or leak. */
-function noStore (reply: FastifyReply): void {
-  reply.header('Cache-Control', 'no-store')
-  reply.header('Referrer-Policy', 'no-referrer')
-  reply.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-  reply.header('X-Frame-Options', 'DENY')
-}
-
 /**
  * The bank step's routes: the bank's redirect back (`GET /data/callback`), and configuration 5b's
  * provider-selection action (an extension modelled on the payments API's provider-selection action).
  */
 export async function bankStepRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
+  // The bank's redirect back is the one page of this module: the shared layer's headers, nothing to cache or leak.
+  browserSurface(app, {
+    key: deps.secret, name: 'bank-callback', publicUrl: deps.config.publicUrl, htmlOnly: true, referrerPolicy: 'no-referrer', sameSite: 'Lax',
+    csp: "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  })
   app.get<{ Querystring: Record<string, string | undefined> }>(CALLBACK_PATH, { config: { html: true }, schema: { hide: true } }, async (request, reply) => {
-    noStore(reply)
     try {
       const { redirect } = await completeBankCallback(deps, request.query)
       return reply.code(303).header('Location', redirect).send()
