@@ -32,14 +32,19 @@ async function move (
     const result = await trx.updateTable('connections')
       .set({ ...set, status: to, updated_at: at })
       .where('id', '=', connectionId).where('status', '=', row.status)
+      // The provider as read too: two racing provider choices on an `authorizing` connection cannot both win.
+      .where((eb) => row.provider_id === null ? eb('provider_id', 'is', null) : eb('provider_id', '=', row.provider_id))
       .executeTakeFirst()
     if (Number(result.numUpdatedRows) !== 1) {
       throw new ApiError('INVALID_STATE', 'The connection changed while this request was handled; read it again.')
     }
-    await trx.insertInto('connection_events').values({
-      id: crypto.randomUUID(), connection_id: connectionId, client_id: clientId, at, kind: `status:${to}`,
-      detail: detail ? JSON.stringify(detail) : null,
-    }).execute()
+    // A move that keeps the status (a provider chosen) leaves no status entry on the timeline.
+    if (to !== row.status) {
+      await trx.insertInto('connection_events').values({
+        id: crypto.randomUUID(), connection_id: connectionId, client_id: clientId, at, kind: `status:${to}`,
+        detail: detail ? JSON.stringify(detail) : null,
+      }).execute()
+    }
     if (webhook) await enqueueWebhook(trx, clientId, webhook.type, webhook.fields, now)
     return { ...row, ...set, status: to, updated_at: at }
   })
@@ -51,6 +56,19 @@ const metadataOf = (row: ConnectionRow): Record<string, unknown> =>
 /** The user leaves Ledgerite's pages for the bank (authorization_required → authorizing). */
 export function startBankAuthorization (db: Kysely<Database>, clientId: string, connectionId: string, now: Date, set: Partial<ConnectionRow> = {}) {
   return move(db, clientId, connectionId, 'start_bank_authorization', now, async () => ({ set }))
+}
+
+/**
+ * The provider of a connection already `authorizing` (configurations 4, 5 and 5b start there): recorded once; a
+ * different one is refused, as the connection cannot move to another bank.
+ */
+export function chooseProvider (db: Kysely<Database>, clientId: string, connectionId: string, now: Date, providerId: string) {
+  return move(db, clientId, connectionId, 'choose_provider', now, async (row) => {
+    if (row.provider_id !== null && row.provider_id !== providerId) {
+      throw new ApiError('INVALID_STATE', `The connection is already being authorised at ${row.provider_id}; it cannot move to another provider.`)
+    }
+    return { set: { provider_id: providerId } }
+  })
 }
 
 /** The bank's code was exchanged: the connection is authorised for the accounts the user chose. */

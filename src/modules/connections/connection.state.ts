@@ -8,6 +8,7 @@ import { ApiError } from '../../contract/errors.ts'
  *   [*] --> authorization_required: create (hosted_page.type = authorization_flow)
  *   [*] --> authorizing: create (root authorization_flow, or hosted_page.type = result_page)
  *   authorization_required --> authorizing: user leaves the hosted page for the bank
+ *   authorizing --> authorizing: the provider is chosen (configurations 4, 5, 5b start here)
  *   authorization_required --> failed: user declines consent / journey link expires
  *   authorizing --> authorized: bank callback exchanged, accounts chosen
  *   authorizing --> failed: bank denied / error / code invalid
@@ -19,10 +20,11 @@ import { ApiError } from '../../contract/errors.ts'
 export const CONNECTION_STATUSES = ['authorization_required', 'authorizing', 'authorized', 'failed', 'revoked', 'expired'] as const
 export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number]
 
-export type ConnectionEvent = 'start_bank_authorization' | 'authorize' | 'fail' | 'revoke' | 'expire'
+export type ConnectionEvent = 'start_bank_authorization' | 'choose_provider' | 'authorize' | 'fail' | 'revoke' | 'expire'
 
 const TRANSITIONS: Record<ConnectionEvent, { from: readonly ConnectionStatus[], to: ConnectionStatus }> = {
   start_bank_authorization: { from: ['authorization_required'], to: 'authorizing' },
+  choose_provider: { from: ['authorizing'], to: 'authorizing' },
   authorize: { from: ['authorizing'], to: 'authorized' },
   fail: { from: ['authorization_required', 'authorizing'], to: 'failed' },
   revoke: { from: ['authorization_required', 'authorizing', 'authorized'], to: 'revoked' },
