@@ -3,6 +3,7 @@
  * has no run-time code and imports nothing from the server, so it can ship on its own.
  * test/client/types.test.ts checks at compile time that they match the server's own schemas.
  */
+import type { WebhookEventOf } from './webhook-events.ts'
 
 // ── Token ──────────────────────────────────────────────────────────────────────────────────────────────────────
 export interface TokenResponse {
@@ -177,53 +178,16 @@ export interface SandboxClock {
 }
 
 // ── Webhooks ───────────────────────────────────────────────────────────────────────────────────────────────────
-interface WebhookCommon { event_version: 1, event_id: string, connection_id: string }
-
-export interface ConnectionAuthorizedEvent extends WebhookCommon {
-  type: 'connection_authorized'
-  authorized_at: string
-  metadata?: Record<string, string>
-}
-export interface ConnectionFailedEvent extends WebhookCommon {
-  type: 'connection_failed'
-  failed_at: string
-  failure_stage: 'authorization_required' | 'authorizing'
-  failure_reason: string
-  metadata?: Record<string, string>
-}
+// The bodies derive from the catalogue in webhook-events.ts (the server emits from it too).
+export type { WebhookEvent, WebhookEventOf, WebhookEventType } from './webhook-events.ts'
+export type ConnectionAuthorizedEvent = WebhookEventOf<'connection_authorized'>
+export type ConnectionFailedEvent = WebhookEventOf<'connection_failed'>
 /** Extension, sent only to clients that asked for it: the connection was revoked (DELETE /v3/data-connections/{id}). */
-export interface ConnectionRevokedEvent extends WebhookCommon {
-  type: 'connection_revoked'
-  revoked_at: string
-  metadata?: Record<string, string>
-}
+export type ConnectionRevokedEvent = WebhookEventOf<'connection_revoked'>
 /** Extension, sent only to clients that asked for it: the consent or one-time access window ended at `expired_at`. */
-export interface ConnectionExpiredEvent extends WebhookCommon {
-  type: 'connection_expired'
-  expired_at: string
-  metadata?: Record<string, string>
-}
-export interface TransactionsRequestCompletedEvent extends WebhookCommon {
-  type: 'transactions_request_completed'
-  account_id: string
-  request_id: string
-  completed_at: string
-}
-export interface TransactionsRequestFailedEvent extends WebhookCommon {
-  type: 'transactions_request_failed'
-  account_id: string
-  request_id: string
-  failure_reason: string
-  failed_at: string
-}
-export type WebhookEvent =
-  | ConnectionAuthorizedEvent
-  | ConnectionFailedEvent
-  | ConnectionRevokedEvent
-  | ConnectionExpiredEvent
-  | TransactionsRequestCompletedEvent
-  | TransactionsRequestFailedEvent
-export type WebhookEventType = WebhookEvent['type']
+export type ConnectionExpiredEvent = WebhookEventOf<'connection_expired'>
+export type TransactionsRequestCompletedEvent = WebhookEventOf<'transactions_request_completed'>
+export type TransactionsRequestFailedEvent = WebhookEventOf<'transactions_request_failed'>
 
 /** `skipped`: an extension type the client has not asked for; never sent. */
 export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed' | 'no_endpoint' | 'skipped'

@@ -97,6 +97,8 @@ export interface ConnectionEventTable {
 export interface WebhookEventTable {
   id: string // = event_id on the wire
   client_id: string
+  /** The connection the event reports on (every type carries one); indexed with client_id for the Console. */
+  connection_id: string | null
   type: string
   payload: string // JSON body exactly as delivered
   created_at: string

@@ -5,14 +5,18 @@ import { sql } from 'kysely'
 import { buildApp } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
 import { createDeps, type Deps } from '../../src/deps.ts'
+import type { WebhookEventType, WebhookFields } from '../../src/client/webhook-events.ts'
 import { enqueueWebhook } from '../../src/modules/webhooks/webhook.outbox.ts'
 import { createDb, type Db } from '../../src/storage/create-db.ts'
 import { DIALECT, TEST_DATABASE_URL } from '../helpers/build-app.ts'
 
-/** Raises one webhook event for the client, as the lifecycle does: in a transaction, at the client's time. */
-export async function raiseEvent (deps: Deps, clientId: string, type: string, fields: Record<string, unknown>): Promise<string> {
+/**
+ * Raises one webhook event for the client, as the lifecycle does: in a transaction, at the client's time. The body
+ * is not checked against the type's fields (delivery tests send numbered or partial bodies); the type is.
+ */
+export async function raiseEvent (deps: Deps, clientId: string, type: WebhookEventType, fields: { connection_id: string } & Record<string, unknown>): Promise<string> {
   const now = await deps.clock.now(clientId)
-  return deps.db.transaction().execute((trx) => enqueueWebhook(trx, clientId, type, fields, now))
+  return deps.db.transaction().execute((trx) => enqueueWebhook(trx, clientId, type, fields as unknown as WebhookFields<typeof type>, now))
 }
 
 /**

@@ -1,10 +1,14 @@
 import type { Kysely } from 'kysely'
 import { ApiError } from '../../contract/errors.ts'
 import type { ConnectionRow, Database } from '../../storage/database.ts'
+import type { WebhookEventType, WebhookFields } from '../../client/webhook-events.ts'
 import { enqueueWebhook } from '../webhooks/webhook.outbox.ts'
 import { accessExpiresAt } from './connection.policy.ts'
 import { type ConnectionEvent, type FailureStage, transition } from './connection.state.ts'
 import { writeTransaction } from '../../storage/write-queue.ts'
+
+/** A webhook a move raises: one of the catalogue's types with that type's fields. */
+type WebhookInput = { [T in WebhookEventType]: { type: T, fields: WebhookFields<T> } }[WebhookEventType]
 
 /**
  * Every change of a connection's status, each in one transaction with its timeline entry and its webhook
@@ -20,7 +24,7 @@ async function move (
   connectionId: string,
   event: ConnectionEvent,
   now: Date,
-  apply: (row: ConnectionRow, trx: Kysely<Database>) => Promise<{ set: Partial<ConnectionRow>, webhook?: { type: string, fields: Record<string, unknown> }, detail?: Record<string, unknown> }>,
+  apply: (row: ConnectionRow, trx: Kysely<Database>) => Promise<{ set: Partial<ConnectionRow>, webhook?: WebhookInput, detail?: Record<string, unknown> }>,
 ): Promise<ConnectionRow> {
   return writeTransaction(db, async (trx) => {
     const row = await trx.selectFrom('connections').selectAll()
@@ -50,7 +54,7 @@ async function move (
   })
 }
 
-const metadataOf = (row: ConnectionRow): Record<string, unknown> =>
+const metadataOf = (row: ConnectionRow): { metadata?: Record<string, string> } =>
   row.metadata ? { metadata: JSON.parse(row.metadata) } : {}
 
 /** The user leaves Ledgerite's pages for the bank (authorization_required → authorizing). */
@@ -99,7 +103,7 @@ function failure (row: ConnectionRow, now: Date, reason: string) {
     set: { failed_at: now.toISOString(), failure_stage: stage, failure_reason: reason, journey_token_hash: null },
     detail: { failure_stage: stage, failure_reason: reason },
     webhook: {
-      type: 'connection_failed',
+      type: 'connection_failed' as const,
       fields: { connection_id: row.id, failed_at: now.toISOString(), failure_stage: stage, failure_reason: reason, ...metadataOf(row) },
     },
   }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import { WEBHOOK_EVENTS } from '../../client/webhook-events.ts'
 import { ApiError } from '../../contract/errors.ts'
 import type { Deps } from '../../deps.ts'
 import type { Database } from '../../storage/database.ts'
@@ -8,7 +9,7 @@ import { findConnection, listConnectionEvents, listConnectionsPage } from '../co
 import { findSession as findJourneySession } from '../journey/journey-session.repository.ts'
 import { findProvider } from '../providers/provider.catalog.ts'
 import { BankError, type BankAccount, type BankGrant, type BankTransaction } from '../providers/provider-adapter.ts'
-import { type Delivery, findDelivery, listDeliveries } from '../webhooks/webhook.repository.ts'
+import { type Delivery, listConnectionDeliveries, listDeliveries } from '../webhooks/webhook.repository.ts'
 import { balanceChart, type ChartModel, dailyBalances, dayOf, formatMoney } from './console.chart.ts'
 
 /**
@@ -81,27 +82,11 @@ function describeEvent (kind: string): { title: string, kind: TimelineEntry['kin
 
 const stringify = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v))
 
-/**
- * Webhook events of this client that report on this connection. The outbox keeps payloads as JSON text, so the
- * database narrows by text and the payload's own `connection_id` decides. (The webhooks module lists events by
- * client, type and status only; this is the Console's one extra read of its table.)
- */
-export async function connectionWebhookEventIds (db: Kysely<Database>, clientId: string, connectionId: string): Promise<string[]> {
-  // Connection ids are UUIDs; anything else cannot be one of ours and must not reach LIKE as a pattern.
-  if (!/^[0-9a-f-]{36}$/i.test(connectionId)) return []
-  const rows = await db.selectFrom('webhook_events').select(['id', 'payload'])
-    .where('client_id', '=', clientId).where('payload', 'like', `%${connectionId}%`)
-    .orderBy('created_at').orderBy('id').execute()
-  return rows.filter((r) => (JSON.parse(r.payload) as { connection_id?: unknown }).connection_id === connectionId).map((r) => r.id)
-}
-
-/** The time a webhook reports (its payload's `*_at`, on the client's clock like the timeline), else when it was queued. */
+/** The time a webhook reports (the body's field the catalogue names, on the client's clock like the timeline), else when it was queued. */
 function webhookTime (d: Delivery): string {
-  const p = d.payload as Record<string, unknown>
-  for (const key of ['authorized_at', 'failed_at', 'revoked_at', 'expired_at', 'completed_at']) {
-    if (typeof p[key] === 'string') return p[key] as string
-  }
-  return d.created_at
+  const field = (WEBHOOK_EVENTS as Record<string, { reportedAt: string } | undefined>)[d.type]?.reportedAt
+  const at = field ? (d.payload as Record<string, unknown>)[field] : undefined
+  return typeof at === 'string' ? at : d.created_at
 }
 
 /** The hosted pages' steps, from their per-connection state (only the steps it keeps a time for). */
@@ -147,9 +132,7 @@ export async function timeline (deps: Deps, clientId: string, connectionId: stri
   })
   entries.push(...await journeyEntries(deps.db, clientId, connectionId))
   entries.push(...await dataEntries(deps.db, clientId, connectionId))
-  for (const id of await connectionWebhookEventIds(deps.db, clientId, connectionId)) {
-    const delivery = await findDelivery(deps.db, clientId, id)
-    if (!delivery) continue
+  for (const delivery of await listConnectionDeliveries(deps.db, clientId, connectionId)) {
     entries.push({
       at: webhookTime(delivery),
       kind: 'webhook',

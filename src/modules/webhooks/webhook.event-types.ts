@@ -1,14 +1,12 @@
+import { EXTENSION_WEBHOOK_TYPES, type ExtensionWebhookType, PUBLISHED_WEBHOOK_TYPES } from '../../client/webhook-events.ts'
+
 /**
  * Which webhook types a client receives. The contract publishes four types, and a receiver written for it may
  * answer anything else with an error (then Ledgerite would retry it for 72 hours). Ledgerite's own events are
  * extensions: sent only to clients that asked for them (Console settings, `ledgerite clients … --extension-events`).
+ * Which is which is said once, in the catalogue (client/webhook-events.ts).
  */
-export const PUBLISHED_WEBHOOK_TYPES = [
-  'connection_authorized', 'connection_failed', 'transactions_request_completed', 'transactions_request_failed',
-] as const
-
-export const EXTENSION_WEBHOOK_TYPES = ['connection_revoked', 'connection_expired'] as const
-export type ExtensionWebhookType = (typeof EXTENSION_WEBHOOK_TYPES)[number]
+export { EXTENSION_WEBHOOK_TYPES, type ExtensionWebhookType, PUBLISHED_WEBHOOK_TYPES } from '../../client/webhook-events.ts'
 
 /** Whether a client that asked for `extensions` receives events of `type`. Unknown types count as extensions. */
 export function isWebhookTypeWanted (type: string, extensions: readonly string[]): boolean {

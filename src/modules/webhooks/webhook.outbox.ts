@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import type { WebhookEventType, WebhookFields } from '../../client/webhook-events.ts'
 import { ids } from '../../contract/ids.ts'
 import type { Database } from '../../storage/database.ts'
 import { isWebhookTypeWanted, parseExtensionEvents } from './webhook.event-types.ts'
@@ -12,14 +13,17 @@ import { isWebhookTypeWanted, parseExtensionEvents } from './webhook.event-types
  * `created_at` and `next_attempt_at` are `now` less the client's clock offset: an event raised after the client
  * advanced its clock by 90 days is still due at once, and its retry window is 72 real hours.
  *
+ * `type` is one of the catalogue's (client/webhook-events.ts) and `fields` its body less what is added here, so a
+ * new type or a changed body is a compile error at every emitter until it sends what the catalogue says.
+ *
  * An extension type the client did not ask for is recorded as `skipped`: visible in the delivery log (so the
  * client can see what it would get by opting in), never sent, not retried.
  */
-export async function enqueueWebhook (
+export async function enqueueWebhook<T extends WebhookEventType> (
   trx: Kysely<Database>,
   clientId: string,
-  type: string,
-  fields: Record<string, unknown>,
+  type: T,
+  fields: WebhookFields<T>,
   now: Date,
 ): Promise<string> {
   const eventId = ids.uuid()
@@ -29,6 +33,8 @@ export async function enqueueWebhook (
   await trx.insertInto('webhook_events').values({
     id: eventId,
     client_id: clientId,
+    // Its own column, so a connection's events are found by index (the Console's timeline), not by payload text.
+    connection_id: fields.connection_id,
     type,
     payload: JSON.stringify(payload),
     created_at: at,

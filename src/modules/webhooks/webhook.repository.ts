@@ -179,6 +179,14 @@ export async function findDelivery (db: Kysely<Database>, clientId: string, even
   return row ? (await withAttempts(db, clientId, [row]))[0] : undefined
 }
 
+/** The client's events about one connection, oldest first, by the indexed `connection_id` (the Console's timeline). */
+export async function listConnectionDeliveries (db: Kysely<Database>, clientId: string, connectionId: string): Promise<Delivery[]> {
+  const rows = await db.selectFrom('webhook_events').selectAll()
+    .where('client_id', '=', clientId).where('connection_id', '=', connectionId)
+    .orderBy('created_at').orderBy('id').execute()
+  return withAttempts(db, clientId, rows)
+}
+
 /**
  * Queues an event again, due `now`, with a fresh retry window. Any claim in flight is released, so its outcome
  * cannot cancel this request (its attempt is still logged). Returns false when the client has no such event.

@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox'
+import { WEBHOOK_EVENT_TYPES } from '../../client/webhook-events.ts'
 
 /** Wire shapes of the webhook extensions (delivery log, redelivery): validated, serialised and documented from here. */
 
-export const WEBHOOK_TYPES = [
-  'connection_authorized', 'connection_failed', 'connection_revoked', 'connection_expired', 'transactions_request_completed', 'transactions_request_failed',
-] as const
+/** The delivery log's `type` filter: every type in the catalogue. */
+export const WEBHOOK_TYPES = WEBHOOK_EVENT_TYPES
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'no_endpoint', 'skipped'] as const
 
 /** A string enum that validates as `{type: string, enum}`, so a wrong value is answered with the values that exist. */
