@@ -18,8 +18,3 @@ export function verifyLink (secret: Buffer, purpose: string, connectionId: strin
   if (!signer(secret, purpose).verify(mac, connectionId, exp)) return false
   return Number.parseInt(exp, 36) * 1000 > now.getTime()
 }
-
-/** The hosted page's address: `${PUBLIC_URL}/data/{id}?token=…` (token: see connections' create). */
-export function hostedPageUri (publicUrl: string, connectionId: string, token: string): string {
-  return `${publicUrl}/data/${encodeURIComponent(connectionId)}?token=${encodeURIComponent(token)}`
-}
