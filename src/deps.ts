@@ -6,7 +6,7 @@ import type { Config } from './config.ts'
 import { type Clock, createClock } from './modules/clock/clock.ts'
 import { loadOrCreateKey, privateKeyPem, type SigningKey } from './modules/auth/signing-keys.ts'
 import { type AuthThrottle, createAuthThrottle } from './modules/auth/auth-throttle.ts'
-import { currentTokenGeneration } from './modules/auth/client-secret.ts'
+import { clientStanding } from './modules/auth/client-secret.ts'
 import { createTokenService, type TokenService } from './modules/auth/token.service.ts'
 import { createDb, type Db } from './storage/create-db.ts'
 import { type ReadinessCheck, storageFault } from './storage/health.ts'
@@ -104,7 +104,7 @@ export async function createDeps (config: Config, options: DepsOptions = {}): Pr
     db: db.kysely,
     dialect: db.dialect,
     clock: createClock(db.kysely, options.now),
-    tokens: createTokenService(tokenKey, config.publicUrl, (clientId) => currentTokenGeneration(db.kysely, clientId)),
+    tokens: createTokenService(tokenKey, config.publicUrl, (clientId) => clientStanding(db.kysely, clientId)),
     authThrottle: createAuthThrottle({ limit: config.authFailureLimit, redis, redisKeyPrefix: config.redisKeyPrefix, db: db.kysely }),
     webhookKey,
     secret,

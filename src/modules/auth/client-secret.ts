@@ -19,8 +19,19 @@ export async function rotateSecret (db: Kysely<Database>, clientId: string): Pro
   return Number(r.numUpdatedRows) > 0 ? secret : undefined
 }
 
-/** The generation the client's tokens must carry, or undefined when the client no longer exists. */
-export async function currentTokenGeneration (db: Kysely<Database>, clientId: string): Promise<number | undefined> {
-  const row = await db.selectFrom('clients').select('token_generation').where('id', '=', clientId).executeTakeFirst()
-  return row ? Number(row.token_generation) : undefined
+/** What an authenticated request needs of its client's row, read in one query (src/http/authenticate.ts). */
+export interface ClientStanding {
+  /** The generation the client's tokens must carry. */
+  tokenGeneration: number
+  /** The client's virtual clock offset (src/modules/clock/clock.ts), as of this read. */
+  clockOffsetSeconds: number
+}
+
+/**
+ * The client's token generation and clock offset, or undefined when the client no longer exists. One read serves
+ * both: the token check and the request's "now" (clock offsets read here are as fresh as the revocation check).
+ */
+export async function clientStanding (db: Kysely<Database>, clientId: string): Promise<ClientStanding | undefined> {
+  const row = await db.selectFrom('clients').select(['token_generation', 'clock_offset_seconds']).where('id', '=', clientId).executeTakeFirst()
+  return row ? { tokenGeneration: Number(row.token_generation), clockOffsetSeconds: Number(row.clock_offset_seconds ?? 0) } : undefined
 }

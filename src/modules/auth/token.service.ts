@@ -1,5 +1,6 @@
 import { jwtVerify, SignJWT, createLocalJWKSet, type JWK } from 'jose'
 import { ids } from '../../contract/ids.ts'
+import type { ClientStanding } from './client-secret.ts'
 import type { SigningKey } from './signing-keys.ts'
 
 /** Access tokens live one hour, like the real service's default. */
@@ -12,27 +13,28 @@ export interface TokenClaims {
   generation: number
 }
 
-/** The client's current token generation, or undefined for a client that no longer exists. */
-export type GenerationLookup = (clientId: string) => Promise<number | undefined>
+/** The client's current token generation and clock offset, or undefined for a client that no longer exists. */
+export type StandingLookup = (clientId: string) => Promise<ClientStanding | undefined>
 
 export interface TokenService {
   issue (clientId: string, scopes: string[]): Promise<string>
   /** The verified claims, or undefined for a token that is malformed, forged, expired or not ours. */
   verify (token: string): Promise<TokenClaims | undefined>
   /**
-   * Whether verified claims still stand: their client exists and has not rotated its secret since. Read from the
-   * database on every call, so a deletion or rotation is seen at once by every process.
+   * Whether verified claims still stand — their client exists and has not rotated its secret since — and, if they do,
+   * the client's standing (its clock offset with it). Read from the database on every call, so a deletion or
+   * rotation is seen at once by every process.
    */
-  isCurrent (claims: TokenClaims): Promise<boolean>
+  standing (claims: TokenClaims): Promise<ClientStanding | undefined>
   jwks (): { keys: JWK[] }
 }
 
-export function createTokenService (key: SigningKey, issuer: string, generationOf: GenerationLookup): TokenService {
+export function createTokenService (key: SigningKey, issuer: string, standingOf: StandingLookup): TokenService {
   const jwks = { keys: [key.publicJwk] }
   const keySet = createLocalJWKSet(jwks)
   return {
     jwks: () => jwks,
-    issue: async (clientId, scopes) => new SignJWT({ client_id: clientId, scope: scopes, gen: (await generationOf(clientId)) ?? 0 })
+    issue: async (clientId, scopes) => new SignJWT({ client_id: clientId, scope: scopes, gen: (await standingOf(clientId))?.tokenGeneration ?? 0 })
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
       .setIssuer(issuer)
       .setAudience('data_api')
@@ -54,6 +56,9 @@ export function createTokenService (key: SigningKey, issuer: string, generationO
         return undefined
       }
     },
-    isCurrent: async (claims) => (await generationOf(claims.clientId)) === claims.generation,
+    standing: async (claims) => {
+      const standing = await standingOf(claims.clientId)
+      return standing?.tokenGeneration === claims.generation ? standing : undefined
+    },
   }
 }

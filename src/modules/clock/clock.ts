@@ -7,13 +7,15 @@ import type { Database } from '../../storage/database.ts'
  * windows, rate-limit windows, pending → settled, the synthetic data's "today" — asks this clock with that client's
  * id, so advancing one client's clock moves nothing for any other.
  *
- * The offset is read from the database on each call, so several processes agree on it.
+ * The offset is read from the database on each call, so several processes agree on it. An authenticated request
+ * has already read it, with its token check (src/http/authenticate.ts, `request.clockOffsetSeconds`): passing that
+ * to `now` saves reading the client's row a second time in the same request.
  */
 export interface Clock {
   /** Real time (or the test's fixed base time): for things no client owns. */
   realNow (): Date
-  /** The client's virtual now. */
-  now (clientId: string): Promise<Date>
+  /** The client's virtual now; with `knownOffsetSeconds` (read earlier in the same request), without a query. */
+  now (clientId: string, knownOffsetSeconds?: number): Promise<Date>
   /** The virtual now for a client whose offset the caller has already read (saves a query on hot paths). */
   at (offsetSeconds: number): Date
   /** Seconds the client's clock is ahead of real time. */
@@ -32,7 +34,8 @@ export function createClock (db: Kysely<Database>, base: () => Date = () => new 
     realNow: () => base(),
     at: (offset) => new Date(base().getTime() + offset * 1000),
     offsetSeconds,
-    now: async (clientId) => new Date(base().getTime() + (await offsetSeconds(clientId)) * 1000),
+    now: async (clientId, knownOffsetSeconds) =>
+      new Date(base().getTime() + (knownOffsetSeconds ?? await offsetSeconds(clientId)) * 1000),
     advance: async (clientId, seconds) => {
       await db.updateTable('clients')
         .set((eb) => ({ clock_offset_seconds: eb('clock_offset_seconds', '+', Math.trunc(seconds)) }))

@@ -27,10 +27,11 @@ export interface DataAccess {
  */
 export async function checkAccess (
   deps: Pick<Deps, 'db' | 'clock'>,
-  input: { clientId: string, connectionId: string, scope: ConnectionScope, accountId?: string },
+  input: { clientId: string, connectionId: string, scope: ConnectionScope, accountId?: string, clockOffsetSeconds?: number },
 ): Promise<DataAccess> {
   const { clientId, connectionId, scope, accountId } = input
-  const now = await deps.clock.now(clientId)
+  // The offset the request's authentication read, when given (one read of the client's row per request).
+  const now = await deps.clock.now(clientId, input.clockOffsetSeconds)
   await expireDueConnections(deps.db, clientId, now)
   const row = await findConnection(deps.db, clientId, connectionId)
   if (!row) throw new ApiError('NOT_FOUND', `Connection ${connectionId} could not be found. Check the connection id.`)

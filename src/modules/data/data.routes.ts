@@ -44,7 +44,7 @@ export async function dataRoutes (app: FastifyInstance, deps: Deps): Promise<voi
     beforeCounting?: (access: DataAccess) => void,
   ): Promise<DataAccess> {
     const attended = endUserIp(request.headers) !== undefined
-    const access = await checkAccess(deps, { clientId: request.clientId, ...input })
+    const access = await checkAccess(deps, { clientId: request.clientId, ...input, ...offsetOf(request) })
     beforeCounting?.(access)
     if (!attended && input.count !== false) {
       await enforceUnattendedLimit(deps, reply, { clientId: request.clientId, connectionId: access.connection.id, endpoint: input.endpoint, now: access.now })
@@ -110,7 +110,7 @@ export async function dataRoutes (app: FastifyInstance, deps: Deps): Promise<voi
 
   r.delete('/v3/data-connections/:connection_id', { schema: revokeConnectionSchema }, async (request, reply) => {
     const connectionId = request.params.connection_id
-    const now = await deps.clock.now(request.clientId)
+    const now = await deps.clock.now(request.clientId, request.clockOffsetSeconds)
     const row = await findConnection(deps.db, request.clientId, connectionId)
     if (!row) throw new ApiError('NOT_FOUND', `Connection ${connectionId} could not be found. Check the connection id.`)
     // Revoking twice is answered like the first time: the caller's intent is already true.
@@ -127,6 +127,10 @@ export async function dataRoutes (app: FastifyInstance, deps: Deps): Promise<voi
     return reply.code(204).send(null)
   })
 }
+
+/** The clock offset the request's authentication read, for the access guard (absent when it read none). */
+const offsetOf = (request: FastifyRequest): { clockOffsetSeconds?: number } =>
+  request.clockOffsetSeconds === undefined ? {} : { clockOffsetSeconds: request.clockOffsetSeconds }
 
 /** Grant refusals: the consent itself no longer works, so the user must connect again. */
 const GRANT_REFUSALS = new Set(['access_denied', 'invalid_token', 'insufficient_scope'])
