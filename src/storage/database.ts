@@ -187,6 +187,19 @@ export interface RateLimitHitTable {
   at: string
 }
 
+/**
+ * What the bank answered to one of a connection's reads (src/modules/data/bank-snapshot.ts). Not the model bank's
+ * world despite the prefix: Ledgerite's own copy of the bank's answers, read through the provider adapter.
+ */
+export interface BankSnapshotTable {
+  connection_id: string
+  what: string // 'user-info' | 'accounts' | 'balance:<account id>'
+  client_id: string
+  consent_id: string // the bank consent (grant) it was read with
+  read_at: string // the client's virtual time it was read as of
+  body: string // JSON, as the adapter returned it
+}
+
 /** The model bank's own world (prefix `bank_`): only the model bank's routes read these, never Ledgerite. */
 export interface BankConsentTable {
   id: string // consent_id
@@ -279,6 +292,7 @@ export interface Database {
   rate_limit_keys: RateLimitKeyTable
   rate_limit_hits: RateLimitHitTable
   auth_failures: AuthFailureTable
+  bank_snapshots: BankSnapshotTable
 }
 
 /** One failed sign-in (token endpoint or Console), under a hashed client id or source address (migration 0010). */

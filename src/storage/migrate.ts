@@ -12,6 +12,7 @@ import * as m0010 from './migrations/0010_auth_hardening.ts'
 import * as m0011 from './migrations/0011_client_branding.ts'
 import * as m0012 from './migrations/0012_webhook_extension_events.ts'
 import * as m0013 from './migrations/0013_client_unknown_fields.ts'
+import * as m0014 from './migrations/0014_bank_snapshots.ts'
 import * as m0015 from './migrations/0015_webhook_event_connection.ts'
 
 /** One migration set for both dialects, in order. Applied at start and by `ledgerite migrate`. */
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011_client_branding': m0011,
   '0012_webhook_extension_events': m0012,
   '0013_client_unknown_fields': m0013,
+  '0014_bank_snapshots': m0014,
   '0015_webhook_event_connection': m0015,
 }
 

@@ -7,6 +7,7 @@ import { basicCredentials } from '../../src/modules/providers/model-bank.adapter
 import { buildTestApp, type TestApp } from '../helpers/build-app.ts'
 import { toConnection } from '../../src/modules/connections/connection.model.ts'
 import { findConnection } from '../../src/modules/connections/connection.repository.ts'
+import { FRESH_SECONDS } from '../../src/modules/data/bank-snapshot.ts'
 import { beginBankAuthorization } from '../../src/modules/journey/bank-step.ts'
 import { BANK_CALLBACK, bankAuth, createBankConsent, insertTestConnection, manualClock, PUBLIC_URL, pathOf, pkce, throughTheBank, tokenFor } from './bank-kit.ts'
 
@@ -164,6 +165,9 @@ test('a replayed code through Ledgerite: the connection\'s bank grant stops work
   assert.equal((await accounts()).statusCode, 200)
   const trip = await app.deps.db.selectFrom('journey_states').selectAll().where('connection_id', '=', id).executeTakeFirstOrThrow()
   assert.equal((await tokenFor(app, { verifier: trip.code_verifier, redirectUri: trip.redirect_uri }, codeOf(back))).statusCode, 400)
+  assert.equal((await accounts()).statusCode, 200, 'answered from what the bank last said while it is fresh')
+  // Once it is no longer fresh (behaviour notes, "Reads served from the bank's last answer"), the bank is asked again.
+  await app.deps.clock.advance(client.id, FRESH_SECONDS)
   const after = await accounts()
   assert.ok(after.statusCode >= 400, `the grant is revoked at the bank: ${after.statusCode} ${after.body}`)
 })

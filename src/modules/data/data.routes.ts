@@ -10,6 +10,7 @@ import { toConnection } from '../connections/connection.model.ts'
 import { findConnection } from '../connections/connection.repository.ts'
 import { BankError, type BankGrant, BankUnavailableError } from '../providers/provider-adapter.ts'
 import { checkAccess, type DataAccess } from './access-guard.ts'
+import { fromSnapshot } from './bank-snapshot.ts'
 import { compareAccounts, presentAccount, presentBalance, presentTransactionsRequest } from './data.present.ts'
 import {
   balanceSchema,
@@ -31,7 +32,8 @@ const MAX_ACCOUNTS = 50
 /**
  * The Data API's read endpoints (user info, connected accounts, transactions requests) and two extensions
  * (balance, revoke). Every route: a data token (401/403), then `Tl-User-IP` (400 if invalid), then the access
- * guard (access-guard.ts), then — for calls without `Tl-User-IP` — the unattended-access limit (429).
+ * guard (access-guard.ts), then — for calls without `Tl-User-IP` — the unattended-access limit (429). User info,
+ * the accounts and balances are then answered from what the bank last answered, while fresh (bank-snapshot.ts).
  */
 export async function dataRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
   const r = app.withTypeProvider<TypeBoxTypeProvider>()
@@ -54,7 +56,7 @@ export async function dataRoutes (app: FastifyInstance, deps: Deps): Promise<voi
 
   r.get('/v3/data-connections/:connection_id/user-info', { schema: userInfoSchema }, async (request, reply) => {
     const access = await open(request, reply, { connectionId: request.params.connection_id, scope: 'info', endpoint: 'user-info' })
-    const info = await fromBank(() => deps.adapter.getUserInfo(access.grant, access.providerId, access.now))
+    const info = await fromBank(() => fromSnapshot(deps.db, access, 'user-info', (asOf) => deps.adapter.getUserInfo(access.grant, access.providerId, asOf)))
     return { name: info.name }
   })
 
@@ -62,7 +64,7 @@ export async function dataRoutes (app: FastifyInstance, deps: Deps): Promise<voi
     schema: connectedAccountsSchema, config: { hints: connectionHeaderHint },
   }, async (request, reply) => {
     const access = await open(request, reply, { connectionId: request.headers['connection-id'], scope: 'accounts', endpoint: 'connected-accounts' })
-    const accounts = await fromBank(() => deps.adapter.getAccounts(access.grant, access.providerId, access.now))
+    const accounts = await fromBank(() => fromSnapshot(deps.db, access, 'accounts', (asOf) => deps.adapter.getAccounts(access.grant, access.providerId, asOf)))
     // Only what the user chose at the bank, even if the bank answers with more.
     const chosen = new Set(access.connection.accountIds)
     const items = accounts
@@ -105,7 +107,8 @@ export async function dataRoutes (app: FastifyInstance, deps: Deps): Promise<voi
   }, async (request, reply) => {
     const accountId = request.params.account_id
     const access = await open(request, reply, { connectionId: request.headers['connection-id'], scope: 'balance', accountId, endpoint: 'balance' })
-    return presentBalance(await fromBank(() => deps.adapter.getBalance(access.grant, access.providerId, accountId, access.now)))
+    return presentBalance(await fromBank(() => fromSnapshot(deps.db, access, `balance:${accountId}`,
+      (asOf) => deps.adapter.getBalance(access.grant, access.providerId, accountId, asOf))))
   })
 
   r.delete('/v3/data-connections/:connection_id', { schema: revokeConnectionSchema }, async (request, reply) => {

@@ -13,6 +13,7 @@ export const RESET_TABLES = [
   'rate_limit_hits',
   'rate_limit_keys',
   'transactions_requests',
+  'bank_snapshots',
   'journey_states',
   'journey_sessions',
   'connection_events',
