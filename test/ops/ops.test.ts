@@ -31,6 +31,10 @@ test('metrics count requests per route pattern, with latency histogram and webho
   assert.match(res.body, /ledgerite_http_requests_total\{method="GET",route="unmatched",status="404"\} 1/)
   assert.match(res.body, /ledgerite_http_request_duration_seconds_count\{method="GET",route="\/healthz"\} 1/)
   assert.match(res.body, /ledgerite_webhook_queue_depth 0/)
+  // The process's own, from prom-client: CPU, memory and event-loop lag.
+  assert.match(res.body, /^process_cpu_seconds_total \d/m)
+  assert.match(res.body, /^process_resident_memory_bytes \d/m)
+  assert.match(res.body, /^nodejs_eventloop_lag_seconds \d/m)
 })
 
 test('every response carries Tl-Trace-Id, and problem bodies carry the same trace_id', async (t) => {

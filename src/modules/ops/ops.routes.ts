@@ -17,7 +17,7 @@ function withTimeout<T> (p: Promise<T>, ms: number, message: string): Promise<T>
 /**
  * Operability: liveness (/healthz: the process answers), readiness (/readyz: the database, and Redis when set, answer;
  * a SQLite file found damaged at run time fails it until the restart — take the instance out of a load balancer
- * otherwise) and Prometheus metrics (/metrics).
+ * otherwise) and Prometheus metrics (/metrics: Ledgerite's and the process's, http/metrics.ts).
  */
 const ext = (description: string) => ({ schema: { description, 'x-ledgerite-extension': true }, logLevel: 'warn' as const })
 
@@ -68,6 +68,6 @@ export async function opsRoutes (app: FastifyInstance, deps: Deps): Promise<void
       throw new ApiError('UNAUTHENTICATED', 'The metrics need Authorization: Bearer <METRICS_TOKEN>.')
     },
   }, async (_request, reply) => {
-    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(await deps.metrics.render())
+    return reply.type(deps.metrics.contentType).send(await deps.metrics.render())
   })
 }
