@@ -19,6 +19,8 @@ import { Metrics } from './http/metrics.ts'
 import { createModelBankAdapter } from './modules/providers/model-bank.adapter.ts'
 import { inProcessTppCredentials } from './modules/model-bank/model-bank.tpps.ts'
 import type { ProviderAdapter } from './modules/providers/provider-adapter.ts'
+import { createModelBankSandbox } from './modules/sandbox/model-bank.sandbox-bank.ts'
+import type { SandboxBank } from './modules/sandbox/sandbox-bank.port.ts'
 import type { RateLimiter } from './modules/data/rate-limit.ts'
 import { createDbRateLimiter } from './modules/data/rate-limit.db-store.ts'
 import { createRedisRateLimiter } from './modules/data/rate-limit.redis-store.ts'
@@ -51,6 +53,8 @@ export interface Deps {
   serveInProcessBank?: (app: FastifyInstance) => void
   /** The bank behind every provider (the model bank in sandbox), reached through `bankFetch`. */
   adapter: ProviderAdapter
+  /** Sandbox-only bank calls (approve as a test user), with sandbox control on: the model bank's, over `bankFetch`. */
+  sandboxBank?: SandboxBank
   /** Unattended-access counters: in Redis when REDIS_URL is set (shared by every process), else in the database. */
   rateLimiter: RateLimiter
   /** Base URL the model bank is reached at server-to-server (browser redirects use config.publicUrl). */
@@ -112,6 +116,7 @@ export async function createDeps (config: Config, options: DepsOptions = {}): Pr
     ...(inProcessBank ? { serveInProcessBank: (app: FastifyInstance) => inProcessBank.serveWith(app) } : {}),
     bankBaseUrl,
     adapter: createModelBankAdapter(() => deps.bankFetch, bankBaseUrl, bankCredentials),
+    ...(config.sandboxControl ? { sandboxBank: createModelBankSandbox(() => deps.bankFetch, bankBaseUrl) } : {}),
     metrics: new Metrics(),
     rateLimiter: redis ? createRedisRateLimiter(redis, config.redisKeyPrefix) : createDbRateLimiter(db.kysely),
     workers: new Workers(options.onWorkerError ?? logWorkerError, (name, failures) => console.error(`worker ${name}: resumed after ${failures} failed round(s)`)),

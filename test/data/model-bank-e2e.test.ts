@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { authorizeWithoutBrowser } from '../../src/modules/journey/bank-step.ts'
+import { authorizeWithoutBrowser } from '../../src/modules/sandbox/sandbox.authorize.ts'
 import { buildTestApp } from '../helpers/build-app.ts'
 import { assertProblem, dataCalls, day, ERROR_TYPES, PRESENT, webhookRows } from './data-kit.ts'
 

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { beginBankAuthorization } from '../../src/modules/connections/connection.authorization.ts'
 import { toConnection } from '../../src/modules/connections/connection.model.ts'
 import { findConnection } from '../../src/modules/connections/connection.repository.ts'
-import { authorizeWithoutBrowser, beginBankAuthorization } from '../../src/modules/journey/bank-step.ts'
 import { verifyLink } from '../../src/modules/journey/journey-links.ts'
+import { authorizeWithoutBrowser } from '../../src/modules/sandbox/sandbox.authorize.ts'
 import { buildTestApp, type TestApp, type TestClient } from '../helpers/build-app.ts'
 import { BankBrowser, type Configuration, insertTestConnection, manualClock, PUBLIC_URL, pathOf, RETURN_URI, throughTheBank, tokenFor } from '../model-bank/bank-kit.ts'
 

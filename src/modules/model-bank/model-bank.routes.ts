@@ -13,8 +13,10 @@ import { mockUser, signIn } from './mock-users.ts'
 import { registerBankErrorPages } from './model-bank.error-pages.ts'
 import { brandOf, languageOf, renderAccounts, renderLogin } from './model-bank.pages.ts'
 import { bindSession, type BankConsentRow, findConsent, revokeConsent, setUsername, signInSession } from './model-bank.repository.ts'
+import { describeMockUser } from './model-bank.sandbox.ts'
 import {
-  AccountParams, createConsentSchema, ProviderParams, ReadQuery, readSchema, sandboxAuthorizeSchema, TransactionsQuery, tokenSchema,
+  AccountParams, createConsentSchema, ProviderParams, ReadQuery, readSchema, sandboxAuthorizeSchema, type SandboxUserParams, sandboxUserSchema,
+  TransactionsQuery, tokenSchema,
 } from './model-bank.schema.ts'
 import { CSRF_FIELD, hashSecret, newSessionId, SESSION_COOKIE } from './model-bank.security.ts'
 import {
@@ -318,6 +320,18 @@ export async function modelBankRoutes (app: FastifyInstance, deps: Deps): Promis
         const result = await decide(deps.db, { ...consent, username: user.key }, user, { decision: body.decision, accountIds }, now())
         if ('error' in result) throw invalidField('account_ids', result.error)
         return { redirect_uri: result.redirect }
+      })
+
+    // What a mock user does, answered over HTTP: Ledgerite's sandbox control asks here instead of knowing the catalogue.
+    app.get<{ Params: Static<typeof SandboxUserParams> }>('/model-bank/:provider_id/sandbox/users/:username',
+      { schema: sandboxUserSchema, onRequest: requireDataToken(deps.tokens) },
+      async (request, reply) => {
+        providerOr404(request.params.provider_id)
+        const user = mockUser(request.params.username)
+        if (!user) {
+          return reply.code(404).send({ error: 'unknown_user', error_description: 'The model bank has no such mock user (see "Mock users" in the README).' })
+        }
+        return describeMockUser(user)
       })
   }
 }

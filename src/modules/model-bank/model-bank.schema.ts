@@ -89,3 +89,28 @@ export const sandboxAuthorizeSchema = {
   // Ledgerite's own token, checked in onRequest (model-bank.routes.ts), as on every sandbox control route.
   security: [{ OAuth2: ['data'] }],
 }
+
+export const SandboxUserParams = Type.Object({
+  provider_id: ProviderParams.properties.provider_id,
+  username: Type.String({ minLength: 1, maxLength: 100, description: 'A mock user\'s username, or its key with a variant (`john#iban`).' }),
+})
+
+export const SandboxUserAnswer = Type.Object({
+  username: Type.String(),
+  outcome: Type.Union([Type.Literal('approves'), Type.Literal('data_calls_fail'), Type.Literal('refused_at_sign_in')], {
+    description: '`approves`: signs in and approves, its data readable; `data_calls_fail`: approves, then every data call fails ' +
+      'with `reason`; `refused_at_sign_in`: the bank ends the journey with `reason`.',
+  }),
+  reason: Type.Optional(Type.String({ description: 'The error code the bank answers with (data_calls_fail, refused_at_sign_in).' })),
+})
+
+export const sandboxUserSchema = {
+  ...EXT,
+  summary: 'What signing in as a mock user leads to (model bank, sandbox only)',
+  description: 'Ledgerite extension for sandbox control: how the bank treats `username`, so a caller can choose a sandbox ' +
+    'outcome without knowing the bank\'s catalogue of mock users. 404 `unknown_user` for a name the bank does not hold. ' +
+    'Needs a Ledgerite `data` token, as the sandbox approval does. Absent (404) when the server runs with SANDBOX_CONTROL=off.',
+  params: SandboxUserParams,
+  response: { 200: SandboxUserAnswer },
+  security: [{ OAuth2: ['data'] }],
+}
