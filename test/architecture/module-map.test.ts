@@ -105,6 +105,11 @@ const RULES: Rule[] = [
     forbids: (i) => isInside(i.to, 'modules/connections', 'modules/journey', 'modules/auth', 'modules/data'),
   },
   {
+    name: 'modules and http/ name the wiring\'s types only (Deps, Worker): deps.ts, workers.ts and app.ts are built from them, never loaded by them',
+    applies: (from) => isInside(from, 'modules', 'http'),
+    forbids: (i) => ['deps.ts', 'workers.ts', 'worker-poller.ts', 'app.ts', 'server.ts'].includes(i.to) && !i.typeOnly,
+  },
+  {
     name: 'client/ (the published API client) imports nothing of the server',
     applies: (from) => isInside(from, 'client'),
     forbids: (i) => isServerFile(i.to) && !isInside(i.to, 'client'),
@@ -151,9 +156,56 @@ test('each rule catches what it is written for', () => {
   assert.ok(caught('modules/data/data.routes.ts', 'pg'))
   assert.ok(caught('modules/auth/auth-throttle.ts', 'ioredis'))
   assert.ok(caught('deps.ts', 'ioredis'))
+  assert.ok(caught('modules/data/data.routes.ts', 'deps.ts'))
+  assert.ok(!caught('modules/data/data.routes.ts', 'deps.ts', true))
+  assert.ok(caught('http/metrics.ts', 'workers.ts'))
   assert.ok(!caught('modules/auth/auth-throttle.ts', 'ioredis', true))
   assert.ok(caught('modules/model-bank/model-bank.service.ts', 'modules/journey/journey.service.ts'))
   assert.ok(caught('client/index.ts', 'contract/errors.ts'))
   assert.ok(caught('testing/ledgerite.ts', 'modules/connections/connection.repository.ts'))
   assert.ok(!caught('testing/ledgerite.ts', 'deps.ts'))
+})
+
+/** Groups of files that import each other in a ring (Tarjan's strongly connected components of more than one file). */
+function cycles (imports: Import[]): string[][] {
+  const edges = new Map<string, string[]>()
+  for (const i of imports) if (isServerFile(i.to)) edges.set(i.from, [...(edges.get(i.from) ?? []), i.to])
+  const index = new Map<string, number>()
+  const low = new Map<string, number>()
+  const stack: string[] = []
+  const found: string[][] = []
+  const visit = (v: string) => {
+    index.set(v, index.size)
+    low.set(v, index.get(v)!)
+    stack.push(v)
+    for (const w of edges.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w)
+        low.set(v, Math.min(low.get(v)!, low.get(w)!))
+      } else if (stack.includes(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!))
+    }
+    if (low.get(v) !== index.get(v)) return
+    const ring: string[] = []
+    let w: string
+    do { w = stack.pop()!; ring.push(w) } while (w !== v)
+    if (ring.length > 1) found.push(ring.sort())
+  }
+  for (const v of edges.keys()) if (!index.has(v)) visit(v)
+  return found
+}
+
+test('no import cycle: none among the imports that load code, and the wiring (deps, workers, app) in none at all', () => {
+  // A cycle of loading imports makes a file see another half-initialised, depending on which is imported first.
+  assert.deepEqual(cycles(ALL_IMPORTS.filter((i) => !i.typeOnly)), [], 'import cycles')
+  // Type imports load nothing, but a ring through the wiring ties it to a module both ways. The services deps.ts
+  // builds never name Deps; route plugins and workers do, and only app.ts and workers.ts import those.
+  const wiring = ['deps.ts', 'workers.ts', 'app.ts', 'server.ts']
+  const throughWiring = cycles(ALL_IMPORTS).filter((ring) => ring.some((f) => wiring.includes(f)))
+  assert.deepEqual(throughWiring, [], 'cycles through the wiring, type imports included')
+})
+
+test('the cycle finder finds a ring and ignores a chain', () => {
+  const imp = (from: string, to: string): Import => ({ from, to, typeOnly: false })
+  assert.deepEqual(cycles([imp('a.ts', 'b.ts'), imp('b.ts', 'c.ts'), imp('c.ts', 'a.ts'), imp('c.ts', 'd.ts')]), [['a.ts', 'b.ts', 'c.ts']])
+  assert.deepEqual(cycles([imp('a.ts', 'b.ts'), imp('b.ts', 'c.ts')]), [])
 })
