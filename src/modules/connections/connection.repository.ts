@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import { ids } from '../../contract/ids.ts'
 import type { ConnectionRow, Database, NewConnectionRow } from '../../storage/database.ts'
+import { type KeysetPosition, newestFirstAfter } from '../../storage/keyset.ts'
 import { writeTransaction } from '../../storage/write-queue.ts'
 
 /** Kysely functions for connections. Every read is scoped by the owning client: another client's id is "not found". */
@@ -55,21 +56,14 @@ export async function insertConnectionWithEvent (
 
 /**
  * A page of the client's connections, newest first. Keyset pagination on (created_at, id), so connections created
- * in the same millisecond are neither skipped nor repeated.
+ * in the same millisecond are neither skipped nor repeated (storage/keyset.ts).
  */
 export async function listConnectionsPage (
   db: Kysely<Database>,
   clientId: string,
-  options: { limit: number, after?: { createdAt: string, id: string }, status?: string },
+  options: { limit: number, after?: KeysetPosition | undefined, status?: string },
 ): Promise<ConnectionRow[]> {
   let q = db.selectFrom('connections').selectAll().where('client_id', '=', clientId)
   if (options.status) q = q.where('status', '=', options.status)
-  const after = options.after
-  if (after) {
-    q = q.where((eb) => eb.or([
-      eb('created_at', '<', after.createdAt),
-      eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
-    ]))
-  }
-  return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute()
+  return newestFirstAfter(q, options.after).limit(options.limit).execute()
 }

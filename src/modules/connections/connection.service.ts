@@ -1,8 +1,9 @@
-import { ApiError, type FieldErrors, FieldErrorCollector, invalidParameters } from '../../contract/errors.ts'
+import { ApiError, type FieldErrors, FieldErrorCollector } from '../../contract/errors.ts'
 import { ids, sha256 } from '../../contract/ids.ts'
 import type { Deps } from '../../deps.ts'
 import { endUserIp } from '../../http/end-user-ip.ts'
 import type { NewConnectionRow } from '../../storage/database.ts'
+import { encodePosition, keysetPage, readPositionParameter } from '../../storage/keyset.ts'
 import { type Client, findClient } from '../auth/client.repository.ts'
 import { filterProviders, toWireProvider } from '../providers/provider.filter.ts'
 import { BankError } from '../providers/provider-adapter.ts'
@@ -155,15 +156,8 @@ export async function getConnection (deps: Deps, clientId: string, connectionId:
   return presentConnection(toConnection(row))
 }
 
-/** Opaque cursor: where the previous page ended, (created_at, id). */
-const encodeCursor = (createdAt: string, id: string) => Buffer.from(JSON.stringify([createdAt, id])).toString('base64url')
-function decodeCursor (cursor: string): { createdAt: string, id: string } {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string') return { createdAt: v[0], id: v[1] }
-  } catch {}
-  throw invalidParameters({ cursor: ['is not a cursor this server issued: pass pagination.next_cursor from the previous page unchanged'] }, 'The request parameters were invalid.')
-}
+/** Whose cursors the connections list accepts (storage/keyset.ts). */
+const CURSOR_PURPOSE = 'data-connections'
 
 /** GET /v3/data-connections (extension): the client's connections, newest first. */
 export async function listConnections (
@@ -172,14 +166,13 @@ export async function listConnections (
   query: { limit?: number, cursor?: string, status?: string },
 ): Promise<{ items: ConnectionView[], pagination: { next_cursor: string | null } }> {
   const limit = query.limit ?? 20
-  const after = query.cursor ? decodeCursor(query.cursor) : undefined
+  const after = readPositionParameter(deps.secret, CURSOR_PURPOSE, query.cursor)
   const now = await deps.clock.now(clientId)
   await expireDueConnections(deps.db, clientId, now)
-  const rows = await listConnectionsPage(deps.db, clientId, { limit: limit + 1, ...(after ? { after } : {}), ...(query.status ? { status: query.status } : {}) })
-  const page = rows.slice(0, limit)
-  const last = page.at(-1)
+  const rows = await listConnectionsPage(deps.db, clientId, { limit: limit + 1, after, ...(query.status ? { status: query.status } : {}) })
+  const page = keysetPage(rows, limit, (r) => ({ createdAt: r.created_at, id: r.id }))
   return {
-    items: page.map((r) => presentConnection(toConnection(r))),
-    pagination: { next_cursor: rows.length > limit && last ? encodeCursor(last.created_at, last.id) : null },
+    items: page.items.map((r) => presentConnection(toConnection(r))),
+    pagination: { next_cursor: page.next ? encodePosition(deps.secret, CURSOR_PURPOSE, page.next) : null },
   }
 }

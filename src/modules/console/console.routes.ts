@@ -278,7 +278,7 @@ async function routes (app: FastifyInstance, deps: Deps): Promise<void> {
   // ---- connections ----
 
   const pageCursor = (raw: string | undefined) => {
-    const after = decodeCursor(raw)
+    const after = decodeCursor(deps.secret, raw)
     if (raw && !after) throw new ApiError('NOT_FOUND', 'That page does not exist (the link is not one the Console made); start from the newest.')
     return after
   }

@@ -3,6 +3,7 @@ import { WEBHOOK_EVENTS } from '../../client/webhook-events.ts'
 import { ApiError } from '../../contract/errors.ts'
 import type { Deps } from '../../deps.ts'
 import type { Database } from '../../storage/database.ts'
+import { decodePosition, encodePosition, type KeysetPosition, keysetPage } from '../../storage/keyset.ts'
 import { expireDueConnections } from '../connections/connection.lifecycle.ts'
 import { type Connection, toConnection } from '../connections/connection.model.ts'
 import { findConnection, listConnectionEvents, listConnectionsPage } from '../connections/connection.repository.ts'
@@ -38,23 +39,22 @@ const providerLabel = (c: Pick<Connection, 'providerId'>): string => {
   return findProvider(c.providerId)?.display_name ? `${findProvider(c.providerId)!.display_name} (${c.providerId})` : c.providerId
 }
 
-/** A position in a newest-first list, as it appears in a Console URL: `<created_at>~<id>`. */
-export interface PageCursor { createdAt: string, id: string }
-export const encodeCursor = (c: PageCursor): string => `${c.createdAt}~${c.id}`
-export function decodeCursor (s: string | undefined): PageCursor | undefined {
-  if (!s) return undefined
-  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)~([0-9a-f-]{36})$/i.exec(s)
-  return m ? { createdAt: m[1]!, id: m[2]! } : undefined
+/** A position in a newest-first list, as it appears in a Console URL (`?after=`): the one cursor format (storage/keyset.ts). */
+export type PageCursor = KeysetPosition
+const CURSOR_PURPOSE = 'console'
+export const encodeCursor = (secret: Buffer, c: PageCursor): string => encodePosition(secret, CURSOR_PURPOSE, c)
+/** The position in an `after` the Console made, else undefined (the page answers 404). */
+export function decodeCursor (secret: Buffer, s: string | undefined): PageCursor | undefined {
+  return s ? decodePosition(secret, CURSOR_PURPOSE, s) : undefined
 }
 
 /** Newest first, keyset-paged on (created_at, id) so connections made in the same millisecond are all shown. */
 export async function connectionsPage (deps: Deps, clientId: string, after?: PageCursor): Promise<{ items: ConnectionListItem[], next?: string }> {
   const rows = await listConnectionsPage(deps.db, clientId, { limit: PAGE_SIZE + 1, ...(after ? { after } : {}) })
-  const page = rows.slice(0, PAGE_SIZE).map(toConnection)
-  const last = page.at(-1)
+  const page = keysetPage(rows.map(toConnection), PAGE_SIZE, (c) => ({ createdAt: c.createdAt, id: c.id }))
   return {
-    items: page.map((c) => ({ id: c.id, status: c.status, provider: providerLabel(c), userName: c.user.name, createdAt: c.createdAt, authorizedAt: c.authorizedAt })),
-    ...(rows.length > PAGE_SIZE && last ? { next: encodeCursor({ createdAt: last.createdAt, id: last.id }) } : {}),
+    items: page.items.map((c) => ({ id: c.id, status: c.status, provider: providerLabel(c), userName: c.user.name, createdAt: c.createdAt, authorizedAt: c.authorizedAt })),
+    ...(page.next ? { next: encodeCursor(deps.secret, page.next) } : {}),
   }
 }
 
@@ -280,5 +280,5 @@ export async function connectionDetail (deps: Deps, clientId: string, connection
 
 export async function deliveriesPage (deps: Deps, clientId: string, after?: PageCursor): Promise<{ items: Delivery[], next?: string }> {
   const r = await listDeliveries(deps.db, clientId, { limit: PAGE_SIZE, ...(after ? { after } : {}) })
-  return { items: r.items, ...(r.next ? { next: encodeCursor(r.next) } : {}) }
+  return { items: r.items, ...(r.next ? { next: encodeCursor(deps.secret, r.next) } : {}) }
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import { ids } from '../../contract/ids.ts'
 import type { Database, WebhookEventRow } from '../../storage/database.ts'
+import { type KeysetPosition, keysetPage, newestFirstAfter } from '../../storage/keyset.ts'
 import { writeTransaction } from '../../storage/write-queue.ts'
 
 /**
@@ -147,31 +148,18 @@ async function withAttempts (db: Kysely<Database>, clientId: string, rows: Webho
   }))
 }
 
-/** Position in the log: the last item of a page (newest first, by creation then id). */
-export interface DeliveryCursor { createdAt: string, id: string }
-
+/** The client's events, newest first, `limit` to a page after `after` (storage/keyset.ts). */
 export async function listDeliveries (
   db: Kysely<Database>,
   clientId: string,
-  options: { limit: number, after?: DeliveryCursor, type?: string, status?: string },
-): Promise<{ items: Delivery[], next?: DeliveryCursor }> {
+  options: { limit: number, after?: KeysetPosition, type?: string, status?: string },
+): Promise<{ items: Delivery[], next?: KeysetPosition }> {
   let q = db.selectFrom('webhook_events').selectAll().where('client_id', '=', clientId)
   if (options.type) q = q.where('type', '=', options.type)
   if (options.status) q = q.where('status', '=', options.status)
-  const after = options.after
-  if (after) {
-    q = q.where((eb) => eb.or([
-      eb('created_at', '<', after.createdAt),
-      eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
-    ]))
-  }
-  const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit + 1).execute()
-  const page = rows.slice(0, options.limit)
-  const last = page.at(-1)
-  return {
-    items: await withAttempts(db, clientId, page),
-    ...(rows.length > options.limit && last ? { next: { createdAt: last.created_at, id: last.id } } : {}),
-  }
+  const rows = await newestFirstAfter(q, options.after).limit(options.limit + 1).execute()
+  const page = keysetPage(rows, options.limit, (r) => ({ createdAt: r.created_at, id: r.id }))
+  return { items: await withAttempts(db, clientId, page.items), ...(page.next ? { next: page.next } : {}) }
 }
 
 export async function findDelivery (db: Kysely<Database>, clientId: string, eventId: string): Promise<Delivery | undefined> {

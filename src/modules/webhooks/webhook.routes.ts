@@ -1,22 +1,17 @@
 import type { Static } from '@sinclair/typebox'
 import type { FastifyInstance } from 'fastify'
-import { ApiError, invalidField } from '../../contract/errors.ts'
+import { ApiError } from '../../contract/errors.ts'
 import type { Deps } from '../../deps.ts'
 import { isWebhookTypeWanted, parseExtensionEvents, unwantedTypeDetail } from './webhook.event-types.ts'
-import { type DeliveryCursor, findDelivery, listDeliveries, requeueEvent } from './webhook.repository.ts'
+import { encodePosition, readPositionParameter } from '../../storage/keyset.ts'
+import { findDelivery, listDeliveries, requeueEvent } from './webhook.repository.ts'
 import { DeliveryPageSchema, DeliverySchema, EventParams, ListDeliveriesQuery } from './webhook.schema.ts'
 import { WEBHOOK_JWKS_PATH } from './webhook.signing.ts'
 
 const extension = { 'x-ledgerite-extension': true }
 
-const encodeCursor = (c: DeliveryCursor): string => Buffer.from(`${c.createdAt}|${c.id}`).toString('base64url')
-function decodeCursor (raw: string): DeliveryCursor {
-  const [createdAt, id] = Buffer.from(raw, 'base64url').toString('utf8').split('|')
-  if (!createdAt || !id || Number.isNaN(Date.parse(createdAt))) {
-    throw invalidField('cursor', 'is not a cursor this endpoint returned; pass pagination.next_cursor unchanged')
-  }
-  return { createdAt, id }
-}
+/** Whose cursors the delivery log accepts (storage/keyset.ts). */
+const CURSOR_PURPOSE = 'webhook-deliveries'
 
 /**
  * Webhooks: the key set receivers verify signatures with, and the delivery log and redelivery (both extensions).
@@ -50,11 +45,11 @@ export async function webhookDeliveryRoutes (app: FastifyInstance, deps: Deps): 
     const q = request.query
     const page = await listDeliveries(deps.db, request.clientId, {
       limit: q.limit ?? 20,
-      ...(q.cursor ? { after: decodeCursor(q.cursor) } : {}),
+      after: readPositionParameter(deps.secret, CURSOR_PURPOSE, q.cursor),
       ...(q.type ? { type: q.type } : {}),
       ...(q.status ? { status: q.status } : {}),
     })
-    return { items: page.items, pagination: { next_cursor: page.next ? encodeCursor(page.next) : null } }
+    return { items: page.items, pagination: { next_cursor: page.next ? encodePosition(deps.secret, CURSOR_PURPOSE, page.next) : null } }
   })
 
   app.post<{ Params: Static<typeof EventParams> }>('/v3/webhook-deliveries/:event_id/redeliver', {
