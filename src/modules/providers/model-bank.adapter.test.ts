@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
 import { test } from 'node:test'
 import { buildTestApp, type TestApp } from '../../../test/helpers/build-app.ts'
-import { createModelBankAdapter, isModelBankSandbox } from './model-bank.adapter.ts'
+import { createModelBankAdapter } from './model-bank.adapter.ts'
 import { MOCK_ERROR_REASONS, type MockErrorReason } from '../model-bank/mock-users.ts'
 import { BankError } from './provider-adapter.ts'
 
@@ -12,7 +12,9 @@ const REDIRECT = 'http://ledgerite.test/data/callback'
 
 async function consentAndCode (app: TestApp, username: string, providerId = 'ob-monzo') {
   const adapter = app.deps.adapter
-  assert.ok(isModelBankSandbox(adapter))
+  // The user's approval goes through the sandbox port the model bank implements (no browser in these tests).
+  const sandboxBank = app.deps.sandboxBank
+  assert.ok(sandboxBank)
   const client = await app.client()
   const verifier = randomBytes(32).toString('base64url')
   const state = randomBytes(24).toString('base64url')
@@ -28,7 +30,7 @@ async function consentAndCode (app: TestApp, username: string, providerId = 'ob-
     clientName: 'Adapter Test',
   })
   assert.match(consent.authorizationUri, new RegExp(`/model-bank/${providerId}/authorize\\?consent_id=${consent.consentId}$`))
-  const { redirectUri } = await adapter.approveAsUser({ providerId, consentId: consent.consentId, clientToken: client.token, username, decision: 'allow' })
+  const { redirectUri } = await sandboxBank.approveAsUser({ providerId, consentId: consent.consentId, clientToken: client.token, username, decision: 'allow' })
   const back = new URL(redirectUri)
   assert.equal(back.origin + back.pathname, REDIRECT)
   assert.equal(back.searchParams.get('state'), state)

@@ -2,23 +2,6 @@ import {
   BankError, BankUnavailableError, type BankAccount, type BankBalance, type BankGrant, type BankTransactionPage, type ProviderAdapter,
 } from './provider-adapter.ts'
 import type { HttpFetch, HttpResponse } from '../../http/inject-fetch.ts'
-import type { MockErrorReason } from '../model-bank/mock-users.ts'
-
-/**
- * What only the model bank offers, for sandbox control: approve (or deny) a consent as one of its mock users,
- * without a browser. The answer is where the bank would have sent the browser (redirect_uri with code and state,
- * or with error). Banks other than the model bank have no such call.
- */
-export interface ModelBankSandbox {
-  /** `clientToken`: a `data` token of the Ledgerite client the consent was made for; the bank accepts no other. */
-  approveAsUser (input: {
-    providerId: string, consentId: string, clientToken: string, username: string, decision: 'allow' | 'deny', accountIds?: string[]
-  }): Promise<{ redirectUri: string }>
-}
-
-export function isModelBankSandbox (adapter: ProviderAdapter): adapter is ProviderAdapter & ModelBankSandbox {
-  return typeof (adapter as Partial<ModelBankSandbox>).approveAsUser === 'function'
-}
 
 /**
  * Bank answers → BankError. `reason` is the bank's error code (the wire failure reason, e.g. provider_error,
@@ -31,11 +14,12 @@ const STATUS_BY_REASON: Record<string, number> = {
 }
 
 /**
- * The mock `error.<reason>` users' reasons, each answered as the published problem closest to it (behaviour notes,
- * "Mock users"): the user must act at their bank → 403 Forbidden; the provider's own internal error → 500 Unknown
- * Error; the provider failing → 502 Provider Error. Typed over every reason, so a new one needs its status here.
+ * The reasons a bank's data call may fail with that the user must deal with at their bank, each answered as the
+ * published problem closest to it (behaviour notes, "Mock users"): the user must act at their bank → 403 Forbidden;
+ * the provider's own internal error → 500 Unknown Error; the provider failing → 502 Provider Error. Keyed by the
+ * wire failure reasons, not by any bank's test users: a sandbox bank's users reach Ledgerite only as these answers.
  */
-const MOCK_REASON_STATUS: Record<MockErrorReason, number> = {
+const REFUSAL_STATUS: Record<string, number> = {
   account_permanently_locked: 403,
   account_temporarily_locked: 403,
   user_input_required: 403,
@@ -44,7 +28,7 @@ const MOCK_REASON_STATUS: Record<MockErrorReason, number> = {
   provider_error: 502,
 }
 const statusOf = (reason: string): number =>
-  (Object.hasOwn(MOCK_REASON_STATUS, reason) ? MOCK_REASON_STATUS[reason as MockErrorReason] : STATUS_BY_REASON[reason]) ?? 502
+  (Object.hasOwn(REFUSAL_STATUS, reason) ? REFUSAL_STATUS[reason] : STATUS_BY_REASON[reason]) ?? 502
 
 /** A bank's Retry-After in seconds (delta-seconds; a date or nothing → 2), kept within 1..60. */
 function retryAfterOf (res: HttpResponse): number {
@@ -83,7 +67,7 @@ export function basicCredentials (c: BankClientCredentials): string {
  * with the client credentials the bank issued to Ledgerite (HTTP Basic; next to the bearer token on reads, in
  * X-Client-Authorization). Without credentials every call is refused by the bank (a provider error).
  */
-export function createModelBankAdapter (fetch: () => HttpFetch, baseUrl: string, credentials?: BankClientCredentials): ProviderAdapter & ModelBankSandbox {
+export function createModelBankAdapter (fetch: () => HttpFetch, baseUrl: string, credentials?: BankClientCredentials): ProviderAdapter {
   const basic = credentials ? basicCredentials(credentials) : undefined
   const url = (providerId: string, path: string, query?: Record<string, string | number | undefined>) => {
     const qs = new URLSearchParams()
@@ -171,14 +155,6 @@ export function createModelBankAdapter (fetch: () => HttpFetch, baseUrl: string,
 
     async revoke (grant, providerId) {
       await call<void>('the revocation', url(providerId, `/account-access-consents/${encodeURIComponent(grant.consentId)}`), { method: 'DELETE', headers: bearer(grant) })
-    },
-
-    async approveAsUser ({ providerId, consentId, clientToken, username, decision, accountIds }) {
-      const { body, ...ct } = json({ consent_id: consentId, username, decision, ...(accountIds ? { account_ids: accountIds } : {}) })
-      const res = await call<{ redirect_uri: string }>('the sandbox approval', url(providerId, '/sandbox/authorize'), {
-        method: 'POST', headers: { ...ct, authorization: `Bearer ${clientToken}` }, body,
-      })
-      return { redirectUri: res.redirect_uri }
     },
   }
 }
