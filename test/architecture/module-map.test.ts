@@ -53,6 +53,8 @@ function importsOf (file: string): Import[] {
   for (const m of text.matchAll(SIDE_EFFECT)) add(m[1]!, false)
   // `typeof import('x')` names a type; a bare import() loads the module.
   for (const m of text.matchAll(DYNAMIC)) add(m[2]!, m[1] !== undefined)
+  // A write to the connections table counts as an import of it, so the map can say who may write it.
+  if (/(updateTable|insertInto|deleteFrom)\(\s*'connections'\s*\)/.test(text)) found.push({ from: rel(file), to: 'writes:connections', typeOnly: false })
   return found
 }
 
@@ -78,7 +80,45 @@ const TESTING_MAY_IMPORT = new Set([
   'modules/auth/client.repository.ts',
 ])
 
+/**
+ * Which module of src/modules/ may import which other (README, "Module map"). The bank step belongs to connections
+ * and the provider adapter: the journey renders pages and calls connection commands; connections make every status
+ * change and reach banks only through providers/; sandbox/ reaches a bank's sandbox calls through its own port;
+ * the model bank is a bank, not Ledgerite. An import between two modules not listed here fails the test.
+ */
+const MODULE_MAP: Record<string, readonly string[]> = {
+  providers: [],
+  clock: [],
+  'model-bank': ['providers'],
+  home: ['model-bank'],
+  ops: [],
+  // client.repository reads the extension webhook types a client subscribes to; webhooks check URIs and sign with auth's keys.
+  auth: ['webhooks'],
+  webhooks: ['auth'],
+  connections: ['auth', 'providers', 'webhooks'],
+  journey: ['auth', 'connections', 'providers'],
+  sandbox: ['connections', 'providers'],
+  data: ['connections', 'providers', 'webhooks'],
+  console: ['auth', 'connections', 'journey', 'providers', 'webhooks'],
+}
+
+const moduleOf = (path: string): string | undefined => /^modules\/([^/]+)\//.exec(path)?.[1]
+
 const RULES: Rule[] = [
+  {
+    name: 'a module imports only the modules the module map allows it (README, "Module map")',
+    applies: (from) => moduleOf(from) !== undefined,
+    forbids: (i) => {
+      const from = moduleOf(i.from)!
+      const to = moduleOf(i.to)
+      return to !== undefined && to !== from && !(MODULE_MAP[from] ?? []).includes(to)
+    },
+  },
+  {
+    name: 'only connections write the connections table, and only its repository and lifecycle (status changes through move())',
+    applies: (from) => !['modules/connections/connection.repository.ts', 'modules/connections/connection.lifecycle.ts'].includes(from),
+    forbids: (i) => i.to === 'writes:connections',
+  },
   {
     name: 'contract/ is the wire contract only: it imports nothing from modules, http, storage or Fastify',
     applies: (from) => isInside(from, 'contract'),
@@ -164,6 +204,14 @@ test('each rule catches what it is written for', () => {
   assert.ok(caught('client/index.ts', 'contract/errors.ts'))
   assert.ok(caught('testing/ledgerite.ts', 'modules/connections/connection.repository.ts'))
   assert.ok(!caught('testing/ledgerite.ts', 'deps.ts'))
+  assert.ok(caught('modules/connections/connection.service.ts', 'modules/journey/bank-step.ts'))
+  assert.ok(caught('modules/journey/bank-step.ts', 'modules/model-bank/mock-users.ts'))
+  assert.ok(caught('modules/journey/journey.service.ts', 'modules/sandbox/sandbox.authorize.ts'))
+  assert.ok(caught('modules/providers/model-bank.adapter.ts', 'modules/model-bank/mock-users.ts', true), 'a type-only import crosses the map too')
+  assert.ok(caught('modules/model-bank/model-bank.service.ts', 'modules/sandbox/sandbox-bank.port.ts'))
+  assert.ok(!caught('modules/sandbox/sandbox.authorize.ts', 'modules/connections/connection.authorization.ts'))
+  assert.ok(caught('modules/journey/bank-step.ts', 'writes:connections'))
+  assert.ok(!caught('modules/connections/connection.lifecycle.ts', 'writes:connections'))
 })
 
 /** Groups of files that import each other in a ring (Tarjan's strongly connected components of more than one file). */

@@ -4,6 +4,8 @@
  * filled by `t()` (i18n.ts) and the result is escaped by the template, so values may hold any text.
  * Country names come from Intl.DisplayNames (CLDR data), not from here.
  */
+import type { HostedPageLanguage } from '../connections/hosted-page-languages.ts'
+
 const en = {
   'page.brand': 'Ledgerite',
   'page.sandbox': 'Sandbox: no real bank is contacted.',
@@ -644,5 +646,7 @@ const nl: Messages = {
 }
 
 /** The languages the hosted pages speak (ISO 639-1), English first: the last fallback. */
-export const CATALOGUE: Readonly<Record<string, Messages>> = Object.freeze({ en, de, fr, es, it, nl })
+// Typed over create-connection's list of languages, so the two cannot drift apart.
+const BY_LANGUAGE: Record<HostedPageLanguage, Messages> = { en, de, fr, es, it, nl }
+export const CATALOGUE: Readonly<Record<string, Messages>> = Object.freeze(BY_LANGUAGE)
 export const LANGUAGES = Object.freeze(Object.keys(CATALOGUE))
