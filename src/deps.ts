@@ -27,9 +27,11 @@ import { createRedisRateLimiter } from './modules/data/rate-limit.redis-store.ts
 
 /**
  * The composition root: everything a module needs, made once per process and passed down explicitly.
- * Modules add their own services here rather than reading globals.
+ * Modules add their own services here rather than reading globals. Read-only once made: what depends on something
+ * built later (the app serving the in-process bank) is handed over through a step of its own, not by overwriting.
  */
-export interface Deps {
+export type Deps = Readonly<Services>
+interface Services {
   config: Config
   db: Kysely<Database>
   dialect: DialectName

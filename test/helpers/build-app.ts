@@ -56,9 +56,12 @@ async function seedSigningKeys (db: Db): Promise<void> {
   for (const row of keyRows) await db.kysely.insertInto('signing_keys').values(row as never).execute()
 }
 
+/** Deps as the app sees them, except that a test may swap a service (a failing bank, a counting clock). */
+export type TestDeps = { -readonly [K in keyof Deps]: Deps[K] }
+
 export interface TestApp {
   app: FastifyInstance
-  deps: Deps
+  deps: TestDeps
   config: Config
   /** Registers a client; defaults suit the contract's examples (return URI https://your-app.com/callback). */
   client (opts?: { name?: string, redirectUris?: string[], webhookUri?: string | null, aispLicence?: boolean, webhookExtensionEvents?: ExtensionWebhookType[] }): Promise<TestClient>
