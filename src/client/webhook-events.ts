@@ -90,3 +90,10 @@ type PublishedType = { [T in WebhookEventType]: Catalogue[T]['published'] extend
 export type ExtensionWebhookType = Exclude<WebhookEventType, PublishedType>
 export const PUBLISHED_WEBHOOK_TYPES = WEBHOOK_EVENT_TYPES.filter((t): t is PublishedType => WEBHOOK_EVENTS[t].published)
 export const EXTENSION_WEBHOOK_TYPES = WEBHOOK_EVENT_TYPES.filter((t): t is ExtensionWebhookType => !WEBHOOK_EVENTS[t].published)
+
+/** Compile-time: every entry's `reportedAt` names a string field of its own body (the Console's timeline reads it). */
+type ReportedAtIsAField = {
+  [T in WebhookEventType]: Catalogue[T]['reportedAt'] extends keyof WebhookEventOf<T> ? true : false
+}[WebhookEventType]
+const reportedAtIsAField: false extends ReportedAtIsAField ? never : true = true
+void reportedAtIsAField
