@@ -12,7 +12,7 @@ import { authorizeConnection, chooseProvider, failConnection, startBankAuthoriza
 import { type Connection, toConnection } from './connection.model.ts'
 import { POLICY } from './connection.policy.ts'
 import { addConnectionEvent, findConnection } from './connection.repository.ts'
-import type { FAILURE_REASONS } from './connection.state.ts'
+import { DECIDED_BY_LEDGERITE, FAILURE_REASONS } from './connection.state.ts'
 
 /**
  * The connection's authorisation at its bank, through the provider adapter (the only door to any bank):
@@ -122,10 +122,12 @@ export class CallbackError extends Error {
   }
 }
 
-/** Reasons a bank may end the sign-in with that Ledgerite reports as they are (else: provider_error). */
-const BANK_SIGN_IN_REASONS: ReadonlySet<string> = new Set<keyof typeof FAILURE_REASONS>([
-  'account_permanently_locked', 'account_temporarily_locked', 'internal_error', 'provider_error', 'user_input_required', 'wrong_credentials',
-])
+/**
+ * A reason a bank refusing the sign-in may give that Ledgerite reports as it is: a failure reason only a bank decides
+ * (the model bank's `login.<reason>` users give them), other than the two the callback itself derives.
+ */
+const isBankSignInReason = (r: string): boolean =>
+  Object.hasOwn(FAILURE_REASONS, r) && !DECIDED_BY_LEDGERITE.has(r) && r !== 'provider_rejected' && r !== 'invalid_authorization_code'
 
 /**
  * The bank's redirect back: `code` + `state`, or `error` + `state`. Completes the connection through the
@@ -162,8 +164,8 @@ export async function completeBankAuthorization (deps: Deps, query: { state?: un
     return toConnection(await failConnection(deps.db, trip.client_id, trip.connection_id, now, reason))
   }
 
-  // A bank refusing the sign-in may say why (the model bank's `login.<reason>` users); anything else is its error.
-  if (error) return fail(error === 'access_denied' ? 'provider_rejected' : BANK_SIGN_IN_REASONS.has(error) ? error : 'provider_error')
+  // A bank refusing the sign-in may say why; anything else is its error.
+  if (error) return fail(error === 'access_denied' ? 'provider_rejected' : isBankSignInReason(error) ? error : 'provider_error')
 
   let grant: BankGrant
   try {

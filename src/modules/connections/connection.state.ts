@@ -60,3 +60,11 @@ export const FAILURE_REASONS = {
   user_input_required: 'The bank needs more input from the user (mock user error.user_input_required).',
   wrong_credentials: 'The user could not sign in at the bank (mock user error.wrong_credentials).',
 } as const
+
+export type FailureReasonCode = keyof typeof FAILURE_REASONS
+
+/**
+ * Failure reasons Ledgerite's own pages decide, before or instead of the bank. Every other reason is a bank's
+ * answer: the callback keeps one a bank sends back, and the sandbox reaches it by a trip to the bank.
+ */
+export const DECIDED_BY_LEDGERITE: ReadonlySet<string> = new Set<FailureReasonCode>(['user_declined_consent', 'user_cancelled', 'journey_expired'])

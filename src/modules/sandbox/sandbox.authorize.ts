@@ -6,20 +6,12 @@ import { completeBankAuthorization, providersOffered, startBankTrip } from '../c
 import { failConnection } from '../connections/connection.lifecycle.ts'
 import { type Connection, toConnection } from '../connections/connection.model.ts'
 import { findConnection } from '../connections/connection.repository.ts'
-import { FAILURE_REASONS } from '../connections/connection.state.ts'
+import { DECIDED_BY_LEDGERITE, FAILURE_REASONS, type FailureReasonCode } from '../connections/connection.state.ts'
 import { BankError } from '../providers/provider-adapter.ts'
 import { findProvider } from '../providers/provider.catalog.ts'
 import type { SandboxBank } from './sandbox-bank.port.ts'
 
-type FailureReason = keyof typeof FAILURE_REASONS
-const isFailureReason = (r: string): r is FailureReason => Object.hasOwn(FAILURE_REASONS, r)
-
-/**
- * Failure reasons Ledgerite's own pages decide (before or instead of the bank): the sandbox fails the connection
- * where it stands with them, as the hosted page would, without a trip to the bank. Every other reason is the bank's
- * answer, reached by a trip to it.
- */
-const DECIDED_BY_LEDGERITE = new Set<FailureReason>(['user_declined_consent', 'user_cancelled', 'journey_expired'])
+const isFailureReason = (r: string): r is FailureReasonCode => Object.hasOwn(FAILURE_REASONS, r)
 
 /** The sandbox bank's users refused at sign-in are named `login.<reason>` (README, "Mock users"); the bank confirms which exist. */
 const refusedUserFor = (reason: string): string => `login.${reason}`
@@ -56,7 +48,7 @@ export async function authorizeWithoutBrowser (
   const now = await deps.clock.now(input.clientId)
   const mustBeFailureReason = () => invalidField('failure_reason', `must be one of: ${Object.keys(FAILURE_REASONS).join(', ')}`)
   if (input.failureReason !== undefined && !isFailureReason(input.failureReason)) throw mustBeFailureReason()
-  if (input.outcome === 'failed' && input.failureReason !== undefined && DECIDED_BY_LEDGERITE.has(input.failureReason as FailureReason)) {
+  if (input.outcome === 'failed' && input.failureReason !== undefined && DECIDED_BY_LEDGERITE.has(input.failureReason)) {
     return toConnection(await failConnection(deps.db, input.clientId, input.connectionId, now, input.failureReason))
   }
 
