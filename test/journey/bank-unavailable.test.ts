@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { findConnection } from '../../src/modules/connections/connection.repository.ts'
-import { beginBankAuthorization } from '../../src/modules/journey/bank-step.ts'
+import { beginBankAuthorization } from '../../src/modules/connections/connection.authorization.ts'
 import { toConnection } from '../../src/modules/connections/connection.model.ts'
+import { findConnection } from '../../src/modules/connections/connection.repository.ts'
+import { dataCalls, PRESENT } from '../data/data-kit.ts'
 import { buildTestApp, type TestApp, type TestClient } from '../helpers/build-app.ts'
 import { insertTestConnection, pathOf, throughTheBank } from '../model-bank/bank-kit.ts'
-import { dataCalls, PRESENT } from '../data/data-kit.ts'
 
 /** The bank's own database hiccuping: the next bank call whose path ends with `pathEnd` answers 503 once. */
 function bankAnswers503Once (app: TestApp, pathEnd: string): { answered: () => boolean } {

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
+import { beginBankAuthorization } from '../../src/modules/connections/connection.authorization.ts'
+import { toConnection } from '../../src/modules/connections/connection.model.ts'
+import { findConnection } from '../../src/modules/connections/connection.repository.ts'
+import { FRESH_SECONDS } from '../../src/modules/data/bank-snapshot.ts'
 import { sweepExpired } from '../../src/modules/model-bank/model-bank.repository.ts'
 import { createTpp, inProcessTppCredentials } from '../../src/modules/model-bank/model-bank.tpps.ts'
 import { basicCredentials } from '../../src/modules/providers/model-bank.adapter.ts'
 import { buildTestApp, type TestApp } from '../helpers/build-app.ts'
-import { toConnection } from '../../src/modules/connections/connection.model.ts'
-import { findConnection } from '../../src/modules/connections/connection.repository.ts'
-import { FRESH_SECONDS } from '../../src/modules/data/bank-snapshot.ts'
-import { beginBankAuthorization } from '../../src/modules/journey/bank-step.ts'
 import { BANK_CALLBACK, bankAuth, createBankConsent, insertTestConnection, manualClock, PUBLIC_URL, pathOf, pkce, throughTheBank, tokenFor } from './bank-kit.ts'
 
 /**

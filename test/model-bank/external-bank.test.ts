@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { test } from 'node:test'
 import type { AddressInfo } from 'node:net'
+import { test } from 'node:test'
 import { ConfigError, loadConfig } from '../../src/config.ts'
 import { createTpp } from '../../src/modules/model-bank/model-bank.tpps.ts'
 import { BankError } from '../../src/modules/providers/provider-adapter.ts'

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { findProvider } from '../../src/modules/providers/provider.catalog.ts'
 import { buildTestApp } from '../helpers/build-app.ts'
-import { bankAuth, BankBrowser, createBankConsent, manualClock, PUBLIC_URL, pathOf, pkce, registerBankRedirect, throughTheBank, tokenFor } from './bank-kit.ts'
+import { BankBrowser, bankAuth, createBankConsent, manualClock, PUBLIC_URL, pathOf, pkce, registerBankRedirect, throughTheBank, tokenFor } from './bank-kit.ts'
 
 /** The model bank on its own, through its HTTP surface: consent → pages → code → token → reads. */
 

@@ -5,11 +5,13 @@ import type { Deps } from '../../deps.ts'
 import { browserSurface } from '../../http/browser-security.ts'
 import { htmlErrorPage } from '../../http/html-error-page.ts'
 import { requireJsonBody } from '../../http/require-json.ts'
+import { beginBankAuthorization, CallbackError, providersOffered } from '../connections/connection.authorization.ts'
 import { configurationOf, toConnection } from '../connections/connection.model.ts'
 import { findConnection } from '../connections/connection.repository.ts'
-import { BankError } from '../providers/provider-adapter.ts'
+import { BANK_CALLBACK_PATH } from '../providers/bank-callback.ts'
 import { findProvider } from '../providers/provider.catalog.ts'
-import { beginBankAuthorization, CALLBACK_PATH, CallbackError, completeBankCallback, providersOffered } from './bank-step.ts'
+import { BankError } from '../providers/provider-adapter.ts'
+import { completeBankCallback } from './bank-step.ts'
 
 const ProviderSelectionBody = Type.Object({
   provider_id: Type.String({ minLength: 1, maxLength: 100, description: 'The provider the user chose from the connection\'s list.' }),
@@ -37,7 +39,7 @@ export async function bankStepRoutes (app: FastifyInstance, deps: Deps): Promise
     key: deps.secret, name: 'bank-callback', publicUrl: deps.config.publicUrl, htmlOnly: true, referrerPolicy: 'no-referrer', sameSite: 'Lax',
     csp: "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   })
-  app.get<{ Querystring: Record<string, string | undefined> }>(CALLBACK_PATH, { config: { html: true }, schema: { hide: true } }, async (request, reply) => {
+  app.get<{ Querystring: Record<string, string | undefined> }>(BANK_CALLBACK_PATH, { config: { html: true }, schema: { hide: true } }, async (request, reply) => {
     try {
       const { redirect } = await completeBankCallback(deps, request.query)
       return reply.code(303).header('Location', redirect).send()

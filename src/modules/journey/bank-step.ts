@@ -1,7 +1,6 @@
 import type { Deps } from '../../deps.ts'
 import { completeBankAuthorization, withAddedQuery } from '../connections/connection.authorization.ts'
 import { type Connection, returnUriOf } from '../connections/connection.model.ts'
-import { BANK_CALLBACK_PATH } from '../providers/bank-callback.ts'
 import { signLink } from './journey-links.ts'
 
 /**
@@ -9,9 +8,6 @@ import { signLink } from './journey-links.ts'
  * its authorisation command (connections/connection.authorization.ts), and the browser goes to the result page
  * (a hosted page exists) or straight back to the client's return URI with the outcome.
  */
-export const CALLBACK_PATH = BANK_CALLBACK_PATH
-export { beginBankAuthorization, CallbackError, providersOffered } from '../connections/connection.authorization.ts'
-export const withQuery = withAddedQuery
 /** The result page link stays valid this long after the callback. */
 const RESULT_LINK_MINUTES = 60
 
@@ -41,5 +37,5 @@ function nextStop (deps: Deps, c: Connection, now: Date): string {
   }
   const returnUri = returnUriOf(c)
   if (!returnUri) throw new Error(`connection ${c.id} has neither a hosted page nor a return URI`)
-  return withQuery(returnUri, { connection_id: c.id, ...(c.status === 'failed' ? { error: c.failureReason ?? 'unknown' } : {}) })
+  return withAddedQuery(returnUri, { connection_id: c.id, ...(c.status === 'failed' ? { error: c.failureReason ?? 'unknown' } : {}) })
 }

@@ -2,21 +2,21 @@ import { timingSafeEqual } from 'node:crypto'
 import { ApiError } from '../../contract/errors.ts'
 import { sha256 } from '../../contract/ids.ts'
 import type { Deps } from '../../deps.ts'
+import type { ConnectionRow } from '../../storage/database.ts'
 import { type Client, findClient } from '../auth/client.repository.ts'
+import { beginBankAuthorization, withAddedQuery } from '../connections/connection.authorization.ts'
 import { cancelBeforeBank, failConnection } from '../connections/connection.lifecycle.ts'
 import { type Connection, configurationOf, returnUriOf, toConnection } from '../connections/connection.model.ts'
 import { POLICY } from '../connections/connection.policy.ts'
 import { findConnectionById } from '../connections/connection.repository.ts'
 import { isRegisteredReturnUri } from '../connections/rules/return-uris.ts'
-import type { ConnectionRow } from '../../storage/database.ts'
 import { findProvider, type Provider } from '../providers/provider.catalog.ts'
 import { filterProviders, type ProviderFilter } from '../providers/provider.filter.ts'
 import { BankError } from '../providers/provider-adapter.ts'
-import { beginBankAuthorization, withQuery } from './bank-step.ts'
 import { findBranding } from './branding.repository.ts'
-import { signLink, verifyLink } from './journey-links.ts'
-import { type JourneySession, findSession, openSession } from './journey-session.repository.ts'
 import { JourneyPageError } from './journey.errors.ts'
+import { signLink, verifyLink } from './journey-links.ts'
+import { findSession, type JourneySession, openSession } from './journey-session.repository.ts'
 
 /**
  * The hosted pages' rules, apart from HTTP: who may see a page (credential checks), which step a connection is
@@ -205,7 +205,7 @@ export function continueUri (c: Connection, client: Client): string | undefined 
 }
 
 export function withOutcome (uri: string, c: Pick<Connection, 'id' | 'status' | 'failureReason'>): string {
-  return withQuery(uri, { connection_id: c.id, ...(c.status === 'failed' ? { error: c.failureReason ?? 'unknown' } : {}) })
+  return withAddedQuery(uri, { connection_id: c.id, ...(c.status === 'failed' ? { error: c.failureReason ?? 'unknown' } : {}) })
 }
 
 /** Link lifetimes: a day, as long as the journey itself may take (POLICY.journeyLinkTtlHours). */
