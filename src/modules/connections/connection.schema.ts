@@ -1,9 +1,10 @@
 import { type Static, type TObject, Type } from '@sinclair/typebox'
 import { problemSchema } from '../../contract/problem.ts'
 import { CONNECTION_SCOPES } from '../../contract/scopes.ts'
+import { REQUEST_LIMITS as L } from '../../http/request-limits.ts'
+import { StringEnum } from '../../http/string-enum.ts'
 import { CUSTOMER_SEGMENTS, FILTER_COUNTRIES, RELEASE_CHANNELS } from '../providers/provider.filter.ts'
 import { CONNECTION_STATUSES } from './connection.state.ts'
-import { REQUEST_LIMITS as L } from '../../http/request-limits.ts'
 
 /**
  * The wire shape of create-connection and of the connection read extensions, as TypeBox schemas: the request is
@@ -11,9 +12,6 @@ import { REQUEST_LIMITS as L } from '../../http/request-limits.ts'
  * serialised through them, and /openapi.json is generated from them. Cross-field rules live in rules/.
  */
 
-/** A string enum that validates as `{type: string, enum}` so a wrong value is answered with the values that exist. */
-const StringEnum = <T extends string>(values: readonly T[], options: Record<string, unknown> = {}) =>
-  Type.Unsafe<T>({ type: 'string', enum: [...values], ...options })
 
 /**
  * A union discriminated by `type` (Ajv `discriminator`). `type` is also declared on the union itself, so a missing

@@ -2,9 +2,9 @@ import { type Static, type TSchema, Type } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Deps } from '../../deps.ts'
 import { REQUEST_LIMITS as L } from '../../http/request-limits.ts'
+import { StringEnum } from '../../http/string-enum.ts'
 import { CUSTOMER_SEGMENTS, FILTER_COUNTRIES, filterProviders, RELEASE_CHANNELS, toWireProvider } from './provider.filter.ts'
 
-const StringEnum = <T extends string>(values: readonly T[]) => Type.Unsafe<T>({ type: 'string', enum: [...values] })
 const List = <T extends TSchema>(item: T) => Type.Optional(Type.Array(item, { minItems: 1, maxItems: L.listItems, uniqueItems: true }))
 
 const ProvidersQuery = Type.Object({

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { WEBHOOK_EVENT_TYPES } from '../../client/webhook-events.ts'
+import { StringEnum } from '../../http/string-enum.ts'
 
 /** Wire shapes of the webhook extensions (delivery log, redelivery): validated, serialised and documented from here. */
 
@@ -7,9 +8,6 @@ import { WEBHOOK_EVENT_TYPES } from '../../client/webhook-events.ts'
 export const WEBHOOK_TYPES = WEBHOOK_EVENT_TYPES
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'no_endpoint', 'skipped'] as const
 
-/** A string enum that validates as `{type: string, enum}`, so a wrong value is answered with the values that exist. */
-const StringEnum = <T extends string>(values: readonly T[], options: Record<string, unknown> = {}) =>
-  Type.Unsafe<T>({ type: 'string', enum: [...values], ...options })
 
 export const ListDeliveriesQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size (1–100, default 20).' })),
