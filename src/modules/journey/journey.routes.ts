@@ -1,4 +1,5 @@
-import { Type } from '@sinclair/typebox'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { type Static, Type } from '@sinclair/typebox'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError } from '../../contract/errors.ts'
 import { ids, sha256 } from '../../contract/ids.ts'
@@ -40,8 +41,12 @@ const SCOPE_ORDER = ['info', 'accounts', 'balance', 'transactions'] as const
 
 const Id = Type.Object({ id: Type.String({ maxLength: 64 }) })
 const Str = (max: number) => Type.Optional(Type.String({ maxLength: max }))
+/** The forms posted from the computer (hosted-page token) or the handed-off phone (cookie): bank and cancel. */
+const ComputerOrPhoneForm = Type.Object({ token: Str(200), _csrf: Str(200) }, { additionalProperties: false })
 
 export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
+  // Every route below is typed from its TypeBox schema (params, query, body), so no handler casts what it reads.
+  const r = app.withTypeProvider<TypeBoxTypeProvider>()
   const publicUrl = deps.config.publicUrl
   const bankOrigin = new URL(deps.config.modelBankUrl ?? publicUrl).origin
   const selfOrigin = new URL(publicUrl).origin
@@ -75,13 +80,14 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
 
   // Hosted-page problems render as pages in the user's language; anything else goes to the app's handler
   // (which renders the plain HTML error page for these `html: true` routes, never a stack trace).
-  app.setErrorHandler(async (err: FastifyError, request, reply) => {
+  // It serves every route here, the assets' too: `id` and a body are there only on the journey's own pages and forms.
+  app.setErrorHandler<FastifyError, { Params: { id?: string }, Body: { token?: string } | undefined }>(async (err, request, reply) => {
     if (!request.routeOptions.config?.html) throw err
     if (err instanceof JourneyPageError && err.problem === 'state' && request.method === 'POST') {
       // A form from a page the journey has moved past (Back, a reload, another tab or device): show the page for
       // where the journey is now, never an error.
-      const { id } = request.params as { id?: string }
-      const token = (request.body as { token?: string } | undefined)?.token
+      const { id } = request.params
+      const token = request.body?.token
       if (id) return reply.redirect(token ? tokenPage(id, token) : `${pagePath(id)}/phone`, 303)
     }
     if (err instanceof JourneyPageError) return sendProblem(request, reply, err)
@@ -140,14 +146,14 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   const tokenPage = (id: string, token: string) => `${pagePath(id)}?token=${encodeURIComponent(token)}`
 
   // ---- assets ---------------------------------------------------------------------------------------------
-  app.get('/data/assets/journey.css', async (_request, reply) =>
+  r.get('/data/assets/journey.css', async (_request, reply) =>
     reply.header('Cache-Control', 'public, max-age=3600').type('text/css; charset=utf-8').send(JOURNEY_CSS))
-  app.get('/data/assets/journey.js', async (_request, reply) =>
+  r.get('/data/assets/journey.js', async (_request, reply) =>
     reply.header('Cache-Control', 'public, max-age=3600').type('text/javascript; charset=utf-8').send(JOURNEY_JS))
-  app.get('/data/assets/picker.js', async (_request, reply) =>
+  r.get('/data/assets/picker.js', async (_request, reply) =>
     reply.header('Cache-Control', 'public, max-age=3600').type('text/javascript; charset=utf-8').send(PICKER_JS))
-  app.get('/data/assets/providers/:file', { schema: { params: Type.Object({ file: Type.String({ maxLength: 80 }) }) } }, async (request, reply) => {
-    const { file } = request.params as { file: string }
+  r.get('/data/assets/providers/:file', { schema: { params: Type.Object({ file: Type.String({ maxLength: 80 }) }) } }, async (request, reply) => {
+    const { file } = request.params
     const provider = /^[a-z0-9-]+\.svg$/.test(file) ? findProvider(file.slice(0, -4)) : undefined
     if (!provider) throw new ApiError('NOT_FOUND', 'No such provider logo.')
     return reply.header('Cache-Control', 'public, max-age=86400').type('image/svg+xml').send(markSvg(provider))
@@ -155,8 +161,8 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
 
   // A client's logo, from the database: named by its hash (so cached for good), served with the type its bytes were
   // checked to be (branding.ts), never sniffed, and with a CSP that lets nothing in it run.
-  app.get('/data/assets/logos/:file', { schema: { params: Type.Object({ file: Type.String({ maxLength: 80 }) }) } }, async (request, reply) => {
-    const { file } = request.params as { file: string }
+  r.get('/data/assets/logos/:file', { schema: { params: Type.Object({ file: Type.String({ maxLength: 80 }) }) } }, async (request, reply) => {
+    const { file } = request.params
     const m = /^([0-9a-f]{64})\.(png|jpg|webp)$/.exec(file)
     const logo = m ? await findLogo(deps.db, m[1]!) : undefined
     if (!logo || LOGO_EXTENSION[logo.type] !== m![2]) throw new ApiError('NOT_FOUND', 'No such logo.')
@@ -165,8 +171,8 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   })
   // A client's accent colour as a stylesheet (the pages' CSP allows no inline style): the colour is in the URL, so
   // any colour that passes the same contrast check as the settings gets the same cacheable file.
-  app.get('/data/assets/accent/:file', { schema: { params: Type.Object({ file: Type.String({ maxLength: 20 }) }) } }, async (request, reply) => {
-    const { file } = request.params as { file: string }
+  r.get('/data/assets/accent/:file', { schema: { params: Type.Object({ file: Type.String({ maxLength: 20 }) }) } }, async (request, reply) => {
+    const { file } = request.params
     const m = /^([0-9a-f]{6})\.css$/.exec(file)
     const checked = m ? checkAccentColour(`#${m[1]}`) : undefined
     if (!checked || !('colour' in checked)) throw new ApiError('NOT_FOUND', 'No such stylesheet.')
@@ -174,12 +180,12 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   })
 
   // ---- the hosted page ------------------------------------------------------------------------------------
-  app.get('/data/:id', {
+  r.get('/data/:id', {
     config: { html: true },
     schema: { params: Id, querystring: Type.Object({ token: Str(200), q: Str(200), country: Str(8), change: Str(4) }) },
   }, async (request, reply) => {
-    const { id } = request.params as { id: string }
-    const query = request.query as { token?: string, q?: string, country?: string, change?: string }
+    const { id } = request.params
+    const query = request.query
     const { connection: c, session, now } = await loadByToken(deps, id, query.token)
     const token = query.token!
     const mobile = isMobileBrowser(request.headers['user-agent'])
@@ -261,12 +267,12 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   })
 
   // The user picked a bank (configuration 1). Changing the bank withdraws consent given for the previous one.
-  app.post('/data/:id/provider', {
+  r.post('/data/:id/provider', {
     config: { html: true },
     schema: { params: Id, body: Type.Object({ token: Str(200), _csrf: Str(200), provider_id: Type.String({ maxLength: 100 }) }, { additionalProperties: false }) },
   }, async (request, reply) => {
-    const { id } = request.params as { id: string }
-    const body = request.body as { token?: string, _csrf?: string, provider_id: string }
+    const { id } = request.params
+    const body = request.body
     browser.assertSameOrigin(request)
     const { connection: c, now } = await loadByToken(deps, id, body.token)
     const lang = c.hostedPage?.language_code
@@ -277,12 +283,12 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     return reply.redirect(tokenPage(id, body.token!), 303)
   })
 
-  app.post('/data/:id/consent', {
+  r.post('/data/:id/consent', {
     config: { html: true },
     schema: { params: Id, body: Type.Object({ token: Str(200), _csrf: Str(200), decision: Type.Union([Type.Literal('allow'), Type.Literal('decline')]) }, { additionalProperties: false }) },
   }, async (request, reply) => {
-    const { id } = request.params as { id: string }
-    const body = request.body as { token?: string, _csrf?: string, decision: 'allow' | 'decline' }
+    const { id } = request.params
+    const body = request.body
     browser.assertSameOrigin(request)
     const { connection: c, session, now } = await loadByToken(deps, id, body.token)
     const lang = c.hostedPage?.language_code
@@ -305,8 +311,8 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
    * A form posted from the computer (it carries the hosted-page token) or from the handed-off phone (its cookie):
    * same-origin and CSRF checked, then the connection and journey it acts on.
    */
-  async function loadFromComputerOrPhone (request: FastifyRequest, id: string) {
-    const body = request.body as { token?: string, _csrf?: string }
+  async function loadFromComputerOrPhone (request: FastifyRequest<{ Body: Static<typeof ComputerOrPhoneForm> }>, id: string) {
+    const body = request.body
     browser.assertSameOrigin(request)
     const loaded = body.token
       ? await loadByToken(deps, id, body.token)
@@ -316,11 +322,11 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   }
 
   // Leave for the bank: from the desktop ("continue on this device"), a phone browser, or the handed-off phone.
-  app.post('/data/:id/bank', {
+  r.post('/data/:id/bank', {
     config: { html: true },
-    schema: { params: Id, body: Type.Object({ token: Str(200), _csrf: Str(200) }, { additionalProperties: false }) },
+    schema: { params: Id, body: ComputerOrPhoneForm },
   }, async (request, reply) => {
-    const { id } = request.params as { id: string }
+    const { id } = request.params
     const { connection: c, session, now } = await loadFromComputerOrPhone(request, id)
     return reply.redirect(await goToBank(deps, c, session, now), 303)
   })
@@ -328,12 +334,12 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   // "Cancel and return to {client}" from any page before the bank, on the computer (token) or the handed-off phone
   // (cookie). The connection fails as a decline would, and the user goes straight back to the client with `error=`
   // (or to the result page when the client has no return URI for it).
-  app.post('/data/:id/cancel', {
+  r.post('/data/:id/cancel', {
     config: { html: true },
-    schema: { params: Id, body: Type.Object({ token: Str(200), _csrf: Str(200) }, { additionalProperties: false }) },
+    schema: { params: Id, body: ComputerOrPhoneForm },
   }, async (request, reply) => {
-    const { id } = request.params as { id: string }
-    const body = request.body as { token?: string }
+    const { id } = request.params
+    const body = request.body
     const { connection: c, now } = await loadFromComputerOrPhone(request, id)
     await cancelJourney(deps, c, now)
     const after = await loadConnection(deps, id)
@@ -345,12 +351,12 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   // ---- desktop → mobile hand-off ----------------------------------------------------------------------------
   // The QR code's one-time link. Opening it claims it (once) and gives this phone its own credential, a cookie
   // scoped to this connection's pages, so a reload of the phone's page still works while the link is spent.
-  app.get('/data/:id/handoff', {
+  r.get('/data/:id/handoff', {
     config: { html: true },
     schema: { params: Id, querystring: Type.Object({ h: Str(200) }) },
   }, async (request, reply) => {
-    const { id } = request.params as { id: string }
-    const { h } = request.query as { h?: string }
+    const { id } = request.params
+    const { h } = request.query
     const { connection: c, session, now } = await loadBySignedLink(deps, id, 'handoff', h)
     const lang = c.hostedPage?.language_code
     const expires = linkExpiry(h!)!.toISOString()
@@ -364,8 +370,8 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     return reply.redirect(`${pagePath(id)}/phone`, 303)
   })
 
-  app.get('/data/:id/phone', { config: { html: true }, schema: { params: Id } }, async (request, reply) => {
-    const { id } = request.params as { id: string }
+  r.get('/data/:id/phone', { config: { html: true }, schema: { params: Id } }, async (request, reply) => {
+    const { id } = request.params
     const { connection: c, session, now } = await loadByPhone(deps, id, browser.readCookie(request, PHONE_COOKIE))
     if (isFinal(c.status)) return reply.redirect(resultPath(deps, id, now), 303)
     const providerId = chosenProviderId(c, session)!
@@ -386,9 +392,9 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   })
 
   // The desktop page's live update (journey.js polls this). An extension of the hosted pages, not of the API.
-  app.get('/data/:id/status', { schema: { params: Id, querystring: Type.Object({ l: Str(200) }) } }, async (request, reply) => {
-    const { id } = request.params as { id: string }
-    const { l } = request.query as { l?: string }
+  r.get('/data/:id/status', { schema: { params: Id, querystring: Type.Object({ l: Str(200) }) } }, async (request, reply) => {
+    const { id } = request.params
+    const { l } = request.query
     const { connection: c, session, now } = await loadBySignedLink(deps, id, 'status', l).catch((err: unknown) => {
       if (err instanceof JourneyPageError) throw new ApiError('NOT_FOUND', 'No journey for this link, or the link has expired.')
       throw err
@@ -401,12 +407,12 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   })
 
   // ---- result ---------------------------------------------------------------------------------------------
-  app.get('/data/:id/result', {
+  r.get('/data/:id/result', {
     config: { html: true },
     schema: { params: Id, querystring: Type.Object({ l: Str(200) }) },
   }, async (request, reply) => {
-    const { id } = request.params as { id: string }
-    const { l } = request.query as { l?: string }
+    const { id } = request.params
+    const { l } = request.query
     const { connection: c, session, now } = await loadBySignedLink(deps, id, 'result', l)
     const { client, brand } = await clientAndBrand(c)
     const providerId = c.providerId ?? chosenProviderId(c, session)
