@@ -88,18 +88,20 @@ const TESTING_MAY_IMPORT = new Set([
  */
 const MODULE_MAP: Record<string, readonly string[]> = {
   providers: [],
-  clock: [],
+  // The clock's offset is a column of the client's row (auth owns the clients table).
+  clock: ['auth'],
   'model-bank': ['providers'],
   home: ['model-bank'],
-  ops: [],
+  // The queue-depth gauge counts webhooks' pending events through its repository.
+  ops: ['webhooks'],
   // client.repository reads the extension webhook types a client subscribes to; webhooks check URIs and sign with auth's keys.
   auth: ['webhooks'],
   webhooks: ['auth'],
   connections: ['auth', 'providers', 'webhooks'],
   journey: ['auth', 'connections', 'providers'],
-  sandbox: ['connections', 'providers'],
+  sandbox: ['auth', 'connections', 'providers'],
   data: ['connections', 'providers', 'webhooks'],
-  console: ['auth', 'connections', 'journey', 'providers', 'webhooks'],
+  console: ['auth', 'connections', 'data', 'journey', 'providers', 'webhooks'],
 }
 
 const moduleOf = (path: string): string | undefined => /^modules\/([^/]+)\//.exec(path)?.[1]

@@ -118,3 +118,48 @@ export async function deleteClient (db: Kysely<Database>, id: string): Promise<b
   const r = await db.deleteFrom('clients').where('id', '=', id).executeTakeFirst()
   return Number(r.numDeletedRows) > 0
 }
+
+/*
+ * Narrow reads and writes of the clients table for the modules that need one column or two (the clock, the expiry
+ * sweeper, the sandbox reset, webhooks): this repository owns the table, so they ask here rather than query it.
+ * Each takes the database or the caller's transaction, so a read or write can join the caller's unit of work.
+ */
+
+/** Seconds the client's virtual clock is ahead of real time (0 for an unknown client). */
+export async function findClockOffset (db: Kysely<Database>, clientId: string): Promise<number> {
+  const row = await db.selectFrom('clients').select('clock_offset_seconds').where('id', '=', clientId).executeTakeFirst()
+  return Number(row?.clock_offset_seconds ?? 0)
+}
+
+/** Every client's id and clock offset, in id order (the expiry sweeper's round). */
+export async function listClientClocks (db: Kysely<Database>): Promise<Array<{ id: string, clockOffsetSeconds: number }>> {
+  const rows = await db.selectFrom('clients').select(['id', 'clock_offset_seconds']).orderBy('id').execute()
+  return rows.map((r) => ({ id: r.id, clockOffsetSeconds: Number(r.clock_offset_seconds ?? 0) }))
+}
+
+/** Moves the client's clock forward by whole seconds, in one statement so concurrent advances add up. */
+export async function advanceClockOffset (db: Kysely<Database>, clientId: string, seconds: number): Promise<void> {
+  await db.updateTable('clients')
+    .set((eb) => ({ clock_offset_seconds: eb('clock_offset_seconds', '+', Math.trunc(seconds)) }))
+    .where('id', '=', clientId).execute()
+}
+
+/** Puts the client's clock back to real time. */
+export async function resetClockOffset (db: Kysely<Database>, clientId: string): Promise<void> {
+  await db.updateTable('clients').set({ clock_offset_seconds: 0 }).where('id', '=', clientId).execute()
+}
+
+/** What webhooks need of a client: where to send, which extension types it asked for, and its clock. */
+export interface ClientWebhookSettings {
+  webhookUri: string | null
+  /** The stored JSON list, as `parseExtensionEvents` reads it. */
+  webhookExtensionEvents: string
+  clockOffsetSeconds: number
+}
+
+/** The client's webhook settings, or undefined for an unknown client. */
+export async function findWebhookSettings (db: Kysely<Database>, clientId: string): Promise<ClientWebhookSettings | undefined> {
+  const row = await db.selectFrom('clients').select(['webhook_uri', 'webhook_extension_events', 'clock_offset_seconds'])
+    .where('id', '=', clientId).executeTakeFirst()
+  return row && { webhookUri: row.webhook_uri, webhookExtensionEvents: row.webhook_extension_events, clockOffsetSeconds: Number(row.clock_offset_seconds ?? 0) }
+}

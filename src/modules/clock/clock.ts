@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../storage/database.ts'
+import { advanceClockOffset, findClockOffset, resetClockOffset } from '../auth/client.repository.ts'
 
 /**
  * Time, per client. Each client has a virtual clock (sandbox): real time plus an offset the client can advance
@@ -26,10 +27,8 @@ export interface Clock {
 }
 
 export function createClock (db: Kysely<Database>, base: () => Date = () => new Date()): Clock {
-  const offsetSeconds = async (clientId: string): Promise<number> => {
-    const row = await db.selectFrom('clients').select('clock_offset_seconds').where('id', '=', clientId).executeTakeFirst()
-    return Number(row?.clock_offset_seconds ?? 0)
-  }
+  // The offset is a column of the client's row, which the client registry (auth) owns.
+  const offsetSeconds = (clientId: string): Promise<number> => findClockOffset(db, clientId)
   return {
     realNow: () => base(),
     at: (offset) => new Date(base().getTime() + offset * 1000),
@@ -37,13 +36,11 @@ export function createClock (db: Kysely<Database>, base: () => Date = () => new 
     now: async (clientId, knownOffsetSeconds) =>
       new Date(base().getTime() + (knownOffsetSeconds ?? await offsetSeconds(clientId)) * 1000),
     advance: async (clientId, seconds) => {
-      await db.updateTable('clients')
-        .set((eb) => ({ clock_offset_seconds: eb('clock_offset_seconds', '+', Math.trunc(seconds)) }))
-        .where('id', '=', clientId).execute()
+      await advanceClockOffset(db, clientId, seconds)
       return offsetSeconds(clientId)
     },
     reset: async (clientId) => {
-      await db.updateTable('clients').set({ clock_offset_seconds: 0 }).where('id', '=', clientId).execute()
+      await resetClockOffset(db, clientId)
     },
   }
 }

@@ -1,6 +1,7 @@
 import { ApiError } from '../../contract/errors.ts'
 import type { Deps } from '../../deps.ts'
 import type { Worker } from '../../worker-poller.ts'
+import { listClientClocks } from '../auth/client.repository.ts'
 import { expireConnection } from './connection.lifecycle.ts'
 
 export const EXPIRY_SWEEPER = 'connection-expiry'
@@ -32,14 +33,14 @@ export function createExpirySweeper (deps: Pick<Deps, 'db' | 'clock'>, options: 
     name: EXPIRY_SWEEPER,
     intervalMs: options.intervalMs ?? 1_000,
     async runOnce () {
-      const clients = await deps.db.selectFrom('clients').select(['id', 'clock_offset_seconds']).orderBy('id').execute()
+      const clients = await listClientClocks(deps.db)
       const start = clients.findIndex((c) => c.id > resumeAfter)
       const order = start <= 0 ? clients : [...clients.slice(start), ...clients.slice(0, start)]
       let handled = 0
       for (const client of order) {
         if (handled >= batchSize) break
         resumeAfter = client.id
-        const now = deps.clock.at(Number(client.clock_offset_seconds ?? 0))
+        const now = deps.clock.at(client.clockOffsetSeconds)
         const due = await deps.db.selectFrom('connections').select('id')
           .where('client_id', '=', client.id).where('status', '=', 'authorized')
           .where('access_expires_at', '<=', now.toISOString())

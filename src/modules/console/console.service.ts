@@ -7,6 +7,7 @@ import { decodePosition, encodePosition, type KeysetPosition, keysetPage } from 
 import { expireDueConnections } from '../connections/connection.lifecycle.ts'
 import { type Connection, toConnection } from '../connections/connection.model.ts'
 import { findConnection, listConnectionEvents, listConnectionsPage } from '../connections/connection.repository.ts'
+import { listConnectionTransactionsRequests } from '../data/transactions-request.repository.ts'
 import { findSession as findJourneySession } from '../journey/journey-session.repository.ts'
 import { findProvider } from '../providers/provider.catalog.ts'
 import { BankError, type BankAccount, type BankGrant, type BankTransaction } from '../providers/provider-adapter.ts'
@@ -101,19 +102,8 @@ async function journeyEntries (db: Kysely<Database>, clientId: string, connectio
   return out
 }
 
-/**
- * The connection's transactions requests: the data calls Ledgerite keeps a record of. (The data module reads them
- * one at a time by id; this is the Console's one extra read of its table.)
- */
-export async function connectionTransactionsRequests (db: Kysely<Database>, clientId: string, connectionId: string) {
-  return db.selectFrom('transactions_requests')
-    .select(['id', 'account_id', 'status', 'date_from', 'date_to', 'created_at', 'failure_reason', 'result'])
-    .where('client_id', '=', clientId).where('connection_id', '=', connectionId)
-    .orderBy('created_at').orderBy('id').execute()
-}
-
 async function dataEntries (db: Kysely<Database>, clientId: string, connectionId: string): Promise<TimelineEntry[]> {
-  return (await connectionTransactionsRequests(db, clientId, connectionId)).map((r) => {
+  return (await listConnectionTransactionsRequests(db, clientId, connectionId)).map((r) => {
     const details: Array<[string, string]> = [['request_id', r.id], ['account_id', r.account_id], ['from', r.date_from], ['to', r.date_to], ['status', r.status]]
     if (r.status === 'completed' && r.result) details.push(['items', String((JSON.parse(r.result) as { items?: unknown[] }).items?.length ?? 0)])
     if (r.failure_reason) details.push(['failure_reason', r.failure_reason])

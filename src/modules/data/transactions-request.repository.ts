@@ -135,3 +135,14 @@ export async function releaseRequest (
     }))
     .where('id', '=', id).where('locked_by', '=', workerId).where('status', '=', 'pending').execute()
 }
+
+/**
+ * A connection's transactions requests, oldest first: the data calls Ledgerite keeps a record of, for the Console's
+ * timeline (the data module itself reads them one at a time by id).
+ */
+export async function listConnectionTransactionsRequests (db: Kysely<Database>, clientId: string, connectionId: string) {
+  return db.selectFrom('transactions_requests')
+    .select(['id', 'account_id', 'status', 'date_from', 'date_to', 'created_at', 'failure_reason', 'result'])
+    .where('client_id', '=', clientId).where('connection_id', '=', connectionId)
+    .orderBy('created_at').orderBy('id').execute()
+}

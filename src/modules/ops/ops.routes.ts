@@ -4,6 +4,7 @@ import { ApiError } from '../../contract/errors.ts'
 import { sha256 } from '../../contract/ids.ts'
 import type { Deps } from '../../deps.ts'
 import { storageFault } from '../../storage/health.ts'
+import { countPendingEvents } from '../webhooks/webhook.repository.ts'
 
 /** A check that neither answers nor fails (a server that accepts connections and hangs) counts as a failure after this. */
 const READINESS_TIMEOUT_MS = 2000
@@ -25,9 +26,7 @@ export async function opsRoutes (app: FastifyInstance, deps: Deps): Promise<void
   deps.metrics.gauge('ledgerite_webhook_queue_depth', 'Webhook events waiting for delivery (pending).', async () => {
     // While the database is away the depth is unknown (NaN), and /metrics still answers: an outage is when it matters.
     try {
-      const row = await deps.db.selectFrom('webhook_events').select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('status', '=', 'pending').executeTakeFirst()
-      return Number(row?.n ?? 0)
+      return await countPendingEvents(deps.db)
     } catch {
       return Number.NaN
     }

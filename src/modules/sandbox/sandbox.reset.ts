@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../storage/database.ts'
 import { writeTransaction } from '../../storage/write-queue.ts'
+import { resetClockOffset } from '../auth/client.repository.ts'
 
 /**
  * Every table holding a client's sandbox data, children before parents, so the deletes hold on both dialects
@@ -40,7 +41,7 @@ export async function resetClientSandbox (db: Kysely<Database>, clientId: string
       const r = await trx.deleteFrom(table as 'connections').where('client_id', '=', clientId).executeTakeFirst()
       deleted[table] = Number(r.numDeletedRows)
     }
-    await trx.updateTable('clients').set({ clock_offset_seconds: 0 }).where('id', '=', clientId).execute()
+    await resetClockOffset(trx, clientId)
     return deleted
   })
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { Deps } from '../../deps.ts'
+import { findWebhookSettings } from '../auth/client.repository.ts'
 import { privateKeyPem } from '../auth/signing-keys.ts'
 import { nextAttemptAt } from './webhook.backoff.ts'
 import { DestinationRefusedError } from './webhook.destination.ts'
@@ -56,12 +57,12 @@ export function createWebhookDispatcher (deps: Deps, options: DispatcherOptions 
   let pem: Promise<string> | undefined
 
   const deliver = async (event: WebhookEventRow, token: string): Promise<void> => {
-    const client = await deps.db.selectFrom('clients').select(['webhook_uri', 'webhook_extension_events']).where('id', '=', event.client_id).executeTakeFirst()
+    const client = await findWebhookSettings(deps.db, event.client_id)
     // The client stopped asking for this extension type after it was raised: its retries stop here too.
-    if (!isWebhookTypeWanted(event.type, parseExtensionEvents(client?.webhook_extension_events))) {
+    if (!isWebhookTypeWanted(event.type, parseExtensionEvents(client?.webhookExtensionEvents))) {
       return finishClaim(deps.db, token, event.id, undefined, { status: 'skipped' })
     }
-    const url = client?.webhook_uri
+    const url = client?.webhookUri
     // The URI was removed after the event was raised: keep the event, visible in the log, until a redelivery.
     if (!url) return finishClaim(deps.db, token, event.id, undefined, { status: 'no_endpoint' })
 

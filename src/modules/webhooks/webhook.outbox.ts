@@ -3,6 +3,7 @@ import type { WebhookEventType, WebhookFields } from '../../client/webhook-event
 import { ids } from '../../contract/ids.ts'
 import type { Database } from '../../storage/database.ts'
 import { isWebhookTypeWanted, parseExtensionEvents } from './webhook.event-types.ts'
+import { findWebhookSettings } from '../auth/client.repository.ts'
 
 /**
  * Writes a webhook event into the outbox. Call it inside the transaction that makes the state change the event
@@ -27,9 +28,10 @@ export async function enqueueWebhook<T extends WebhookEventType> (
   now: Date,
 ): Promise<string> {
   const eventId = ids.uuid()
-  const client = await trx.selectFrom('clients').select(['webhook_uri', 'clock_offset_seconds', 'webhook_extension_events']).where('id', '=', clientId).executeTakeFirst()
+  // Read in the caller's transaction, like the insert below.
+  const client = await findWebhookSettings(trx, clientId)
   const payload = { type, event_version: 1, event_id: eventId, ...fields }
-  const at = new Date(now.getTime() - Number(client?.clock_offset_seconds ?? 0) * 1000).toISOString()
+  const at = new Date(now.getTime() - (client?.clockOffsetSeconds ?? 0) * 1000).toISOString()
   await trx.insertInto('webhook_events').values({
     id: eventId,
     client_id: clientId,
@@ -39,9 +41,9 @@ export async function enqueueWebhook<T extends WebhookEventType> (
     payload: JSON.stringify(payload),
     created_at: at,
     // Without a registered webhook URI the event is kept (visible in the delivery log) but not sent.
-    status: !isWebhookTypeWanted(type, parseExtensionEvents(client?.webhook_extension_events))
+    status: !isWebhookTypeWanted(type, parseExtensionEvents(client?.webhookExtensionEvents))
       ? 'skipped'
-      : client?.webhook_uri ? 'pending' : 'no_endpoint',
+      : client?.webhookUri ? 'pending' : 'no_endpoint',
     next_attempt_at: at,
   }).execute()
   return eventId

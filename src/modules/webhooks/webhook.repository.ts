@@ -187,3 +187,10 @@ export async function requeueEvent (db: Kysely<Database>, clientId: string, even
     .executeTakeFirst()
   return Number(r.numUpdatedRows) > 0
 }
+
+/** Events waiting for delivery, across clients (the `/metrics` queue-depth gauge). */
+export async function countPendingEvents (db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('webhook_events').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', 'pending').executeTakeFirst()
+  return Number(row?.n ?? 0)
+}

@@ -4,6 +4,7 @@ import { ApiError } from '../../contract/errors.ts'
 import type { Deps } from '../../deps.ts'
 import { isWebhookTypeWanted, parseExtensionEvents, unwantedTypeDetail } from './webhook.event-types.ts'
 import { encodePosition, readPositionParameter } from '../../storage/keyset.ts'
+import { findWebhookSettings } from '../auth/client.repository.ts'
 import { findDelivery, listDeliveries, requeueEvent } from './webhook.repository.ts'
 import { DeliveryPageSchema, DeliverySchema, EventParams, ListDeliveriesQuery } from './webhook.schema.ts'
 import { WEBHOOK_JWKS_PATH } from './webhook.signing.ts'
@@ -65,13 +66,13 @@ export async function webhookDeliveryRoutes (app: FastifyInstance, deps: Deps): 
   }, async (request, reply) => {
     const { clientId } = request
     const eventId = request.params.event_id
-    const client = await deps.db.selectFrom('clients').select(['webhook_uri', 'webhook_extension_events']).where('id', '=', clientId).executeTakeFirst()
+    const client = await findWebhookSettings(deps.db, clientId)
     const existing = await findDelivery(deps.db, clientId, eventId)
     if (!existing) throw new ApiError('NOT_FOUND', 'Webhook event could not be found.')
-    if (!isWebhookTypeWanted(existing.type, parseExtensionEvents(client?.webhook_extension_events))) {
+    if (!isWebhookTypeWanted(existing.type, parseExtensionEvents(client?.webhookExtensionEvents))) {
       throw new ApiError('INVALID_STATE', unwantedTypeDetail(existing.type))
     }
-    if (!client?.webhook_uri) {
+    if (!client?.webhookUri) {
       throw new ApiError('INVALID_STATE', 'No webhook URI is registered for this client: set one (in the Console, or ledgerite clients update <client_id> --webhook-uri <uri>) and redeliver.')
     }
     await requeueEvent(deps.db, clientId, eventId, deps.clock.realNow())
