@@ -15,13 +15,17 @@ export async function tokenRoutes (app: FastifyInstance, deps: Deps): Promise<vo
     schema: { description: 'Public keys that verify access tokens (JWKS). An extension: the published contract names no key set for tokens.', 'x-ledgerite-extension': true },
   }, async () => deps.tokens.jwks())
 
-  app.post('/connect/token', {
+  // No body schema: a validation error would not be OAuth's answer. Any JSON or form body may arrive, so each field is checked below.
+  app.post<{ Body: Record<string, unknown> | null | undefined }>('/connect/token', {
     // The auth server answers in OAuth's error shape, also for bodies it cannot read (RFC 6749 §5.2): the error
     // handler renders every refusal of this route from the OAuth entries of the catalogue (contract/errors.ts).
     config: { oauth: true },
   }, async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, unknown>
-    const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : undefined)
+    const body = request.body ?? {}
+    const str = (k: string) => {
+      const value = body[k]
+      return typeof value === 'string' ? value : undefined
+    }
     const grantType = str('grant_type')
     // Credentials may also come as HTTP Basic (RFC 6749 §2.3.1).
     let clientId = str('client_id')
