@@ -11,6 +11,8 @@ import { parseMultipart } from './console.multipart.ts'
  * the form with what was typed and the sentence naming the field and rule.
  */
 const FIELDS = new Set(['csrf_token', 'display_name', 'accent_color', 'privacy_url', 'remove_logo'])
+/** What the multipart parser below hands the branding form's handler: only FIELDS, and the logo file. */
+interface BrandingForm { display_name?: string, accent_color?: string, privacy_url?: string, remove_logo?: string, logo?: { bytes: Buffer } }
 
 export interface BrandingPageKit {
   signedIn: { preHandler: (request: FastifyRequest, reply: FastifyReply) => Promise<void>, config: { html: true } }
@@ -24,8 +26,8 @@ export async function brandingRoutes (app: FastifyInstance, deps: Deps, kit: Bra
   const show = async (request: FastifyRequest, reply: FastifyReply, status: number, data: Record<string, unknown> = {}) =>
     kit.sendPage(request, reply, status, { branding: await findBranding(deps.db, request.console!.client.id), limits, ...data })
 
-  app.get('/settings/branding', kit.signedIn, async (request, reply) => {
-    const saved = (request.query as { notice?: string }).notice === 'saved'
+  app.get<{ Querystring: { notice?: string } }>('/settings/branding', kit.signedIn, async (request, reply) => {
+    const saved = request.query.notice === 'saved'
     return show(request, reply, 200, saved ? { notice: 'Branding saved: your hosted pages show it from now on.' } : {})
   })
 
@@ -38,8 +40,9 @@ export async function brandingRoutes (app: FastifyInstance, deps: Deps, kit: Bra
       if (unknown) return done(new ApiError('INVALID_PARAMETERS', `The form has a field it should not: ${unknown}.`), undefined)
       done(null, { ...form.fields, logo: form.files.logo })
     })
-    scope.post('/settings/branding', { config: { html: true }, preValidation: kit.checks }, async (request, reply) => {
-      const body = (request.body ?? {}) as { display_name?: string, accent_color?: string, privacy_url?: string, remove_logo?: string, logo?: { bytes: Buffer } }
+    // Typed by the parser above, not by a schema: a refusal re-shows this form rather than the Console's error page.
+    scope.post<{ Body: BrandingForm | undefined }>('/settings/branding', { config: { html: true }, preValidation: kit.checks }, async (request, reply) => {
+      const body = request.body ?? {}
       if (typeof body !== 'object' || Array.isArray(body)) throw new ApiError('INVALID_PARAMETERS', 'The form could not be read.')
       const { change, problems } = brandingChangeFrom({
         displayName: body.display_name ?? '', accentColor: body.accent_color ?? '', privacyUrl: body.privacy_url ?? '',
