@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { findBranding } from '../../src/modules/journey/branding.repository.ts'
+import { findBranding } from '../../src/modules/auth/client-branding.repository.ts'
 import { buildTestApp } from '../helpers/build-app.ts'
 import { tinyPng } from '../journey/tiny-png.ts'
 import { cookieHeader, ORIGIN, signIn } from './console-helpers.ts'

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { brandingChangeFrom, checkAccentColour, checkLogo, contrast } from '../../src/modules/journey/branding.ts'
-import { saveBranding } from '../../src/modules/journey/branding.repository.ts'
+import { saveBranding } from '../../src/modules/auth/client-branding.repository.ts'
 import { buildTestApp } from '../helpers/build-app.ts'
 import { Browserish, CONFIG, createHosted, csrfOf } from './journey-helpers.ts'
 import { tinyPng } from './tiny-png.ts'

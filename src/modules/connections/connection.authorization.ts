@@ -3,6 +3,7 @@ import { ApiError, invalidField } from '../../contract/errors.ts'
 import { ids, sha256 } from '../../contract/ids.ts'
 import type { Deps } from '../../deps.ts'
 import { findClient } from '../auth/client.repository.ts'
+import { findDisplayName } from '../auth/client-branding.repository.ts'
 import { BANK_CALLBACK_PATH } from '../providers/bank-callback.ts'
 import { BankError, type BankGrant, BankUnavailableError } from '../providers/provider-adapter.ts'
 import { findProvider } from '../providers/provider.catalog.ts'
@@ -52,7 +53,8 @@ export async function startBankTrip (deps: Deps, connection: Connection, provide
   const client = await findClient(deps.db, connection.clientId)
   if (!client) throw new ApiError('NOT_FOUND', 'Connection could not be found.')
   // The bank's consent screen names the client as its journey does: its display name when it set one.
-  const displayName = await clientDisplayName(deps, connection.clientId)
+  // The client's display name (Console branding), for the bank's consent screen.
+  const displayName = await findDisplayName(deps.db, connection.clientId)
 
   const state = ids.token()
   const verifier = ids.token() // 43 base64url characters: a valid RFC 7636 verifier
@@ -103,15 +105,6 @@ export async function beginBankAuthorization (
 ): Promise<{ uri: string }> {
   const { uri } = await startBankTrip(deps, input.connection, input.providerId, input.now)
   return { uri }
-}
-
-/**
- * The client's display name (Console branding), for the bank's consent screen. Read here rather than through the
- * hosted pages' branding repository, which would make connections depend on the journey.
- */
-async function clientDisplayName (deps: Deps, clientId: string): Promise<string | null> {
-  const row = await deps.db.selectFrom('client_branding').select('display_name').where('client_id', '=', clientId).executeTakeFirst()
-  return row?.display_name ?? null
 }
 
 /** A callback that cannot be completed: shown to the user as a plain page, nothing changed. */

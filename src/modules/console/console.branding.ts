@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHa
 import { ApiError } from '../../contract/errors.ts'
 import type { Deps } from '../../deps.ts'
 import { brandingChangeFrom, checkLogo, MAX_DISPLAY_NAME, MAX_LOGO_BYTES, MIN_CONTRAST } from '../journey/branding.ts'
-import { findBranding, saveBranding } from '../journey/branding.repository.ts'
+import { findBranding, saveBranding } from '../auth/client-branding.repository.ts'
 import { parseMultipart } from './console.multipart.ts'
 
 /**

@@ -1,4 +1,9 @@
 import { createHash } from 'node:crypto'
+import type { BrandingChange, Logo, LogoType } from '../auth/client-branding.repository.ts'
+
+// The stored shape of branding is the client registry's (auth, which owns the table); named here too for the
+// journey's pages and the checks' callers.
+export { type BrandingChange, LOGO_EXTENSION, type Logo, type LogoType } from '../auth/client-branding.repository.ts'
 
 /**
  * A client's branding for its hosted pages, and the checks on it. One set of rules for the CLI and the Console:
@@ -14,9 +19,6 @@ import { createHash } from 'node:crypto'
 export const MAX_DISPLAY_NAME = 80
 export const MAX_LOGO_BYTES = 256 * 1024
 export const MIN_CONTRAST = 4.5
-
-export type LogoType = 'image/png' | 'image/jpeg' | 'image/webp'
-export const LOGO_EXTENSION: Record<LogoType, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' }
 
 export function checkDisplayName (name: string): string | undefined {
   const n = name.trim()
@@ -88,8 +90,6 @@ export function sniffImage (bytes: Uint8Array): LogoType | undefined {
   return undefined
 }
 
-export interface Logo { type: LogoType, base64: string, sha256: string }
-
 export function checkLogo (bytes: Uint8Array): { logo: Logo } | { problem: string } {
   if (bytes.length === 0) return { problem: 'logo is empty' }
   if (bytes.length > MAX_LOGO_BYTES) return { problem: `logo must be at most ${MAX_LOGO_BYTES / 1024} KiB (this one is ${Math.ceil(bytes.length / 1024)} KiB)` }
@@ -103,14 +103,6 @@ export function checkLogo (bytes: Uint8Array): { logo: Logo } | { problem: strin
   }
   const buf = Buffer.from(bytes)
   return { logo: { type, base64: buf.toString('base64'), sha256: createHash('sha256').update(buf).digest('hex') } }
-}
-
-/** Changes of a client's branding: a value sets the field, null clears it, undefined leaves it. */
-export interface BrandingChange {
-  displayName?: string | null
-  accentColor?: string | null
-  privacyUrl?: string | null
-  logo?: Logo | null
 }
 
 /**

@@ -21,7 +21,7 @@ import {
   statusPath, stepOf,
 } from './journey.service.ts'
 import { checkAccentColour, LOGO_EXTENSION } from './branding.ts'
-import { findLogo } from './branding.repository.ts'
+import { findLogo } from '../auth/client-branding.repository.ts'
 import { renderPage, type PageData } from './journey.views.ts'
 import { ensureHandoff, HANDOFF_TTL_MINUTES, handoffUri, isMobileBrowser, linkExpiry, qrDataUri } from './qr-handoff.ts'
 

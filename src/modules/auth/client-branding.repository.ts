@@ -1,6 +1,24 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../storage/database.ts'
-import { type BrandingChange, LOGO_EXTENSION, type LogoType } from './branding.ts'
+
+/*
+ * A client's branding (table client_branding): part of the client registry, like its name and redirect URIs, so
+ * auth owns the table and every module that shows a client's branding (the hosted pages, the Console, the bank
+ * handoff) reads it here. The checks on a value a client submits are the journey's (journey/branding.ts).
+ */
+
+export type LogoType = 'image/png' | 'image/jpeg' | 'image/webp'
+export const LOGO_EXTENSION: Record<LogoType, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' }
+
+export interface Logo { type: LogoType, base64: string, sha256: string }
+
+/** Changes of a client's branding: a value sets the field, null clears it, undefined leaves it. */
+export interface BrandingChange {
+  displayName?: string | null
+  accentColor?: string | null
+  privacyUrl?: string | null
+  logo?: Logo | null
+}
 
 /** A client's branding as the pages use it; every field may be absent (Ledgerite's defaults then). */
 export interface Branding {
@@ -26,6 +44,12 @@ export async function findBranding (db: Kysely<Database>, clientId: string): Pro
     privacyUrl: row.privacy_url,
     logoPath: row.logo_sha256 && row.logo_type ? logoPath(row.logo_sha256, row.logo_type as LogoType) : null,
   }
+}
+
+/** The client's display name alone, or null (what a bank is told to call the client). */
+export async function findDisplayName (db: Kysely<Database>, clientId: string): Promise<string | null> {
+  const row = await db.selectFrom('client_branding').select('display_name').where('client_id', '=', clientId).executeTakeFirst()
+  return row?.display_name ?? null
 }
 
 /** A stored logo by its hash (the served URL names it), or undefined. */
