@@ -1,4 +1,3 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { type Static, Type } from '@sinclair/typebox'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError } from '../../contract/errors.ts'
@@ -41,12 +40,20 @@ const SCOPE_ORDER = ['info', 'accounts', 'balance', 'transactions'] as const
 
 const Id = Type.Object({ id: Type.String({ maxLength: 64 }) })
 const Str = (max: number) => Type.Optional(Type.String({ maxLength: max }))
+// Each route is typed from these schemas with Fastify's route generic (`Static<typeof …>`): the installed type
+// provider infers from the newer `typebox` package, not the `@sinclair/typebox` these schemas are built with.
+const AssetFile = (maxLength: number) => Type.Object({ file: Type.String({ maxLength }) })
+type AssetFileT = Static<ReturnType<typeof AssetFile>>
+const PageQuery = Type.Object({ token: Str(200), q: Str(200), country: Str(8), change: Str(4) })
+const ProviderForm = Type.Object({ token: Str(200), _csrf: Str(200), provider_id: Type.String({ maxLength: 100 }) }, { additionalProperties: false })
+const ConsentForm = Type.Object({ token: Str(200), _csrf: Str(200), decision: Type.Union([Type.Literal('allow'), Type.Literal('decline')]) }, { additionalProperties: false })
 /** The forms posted from the computer (hosted-page token) or the handed-off phone (cookie): bank and cancel. */
 const ComputerOrPhoneForm = Type.Object({ token: Str(200), _csrf: Str(200) }, { additionalProperties: false })
+const HandoffQuery = Type.Object({ h: Str(200) })
+const SignedLinkQuery = Type.Object({ l: Str(200) })
+type IdT = Static<typeof Id>
 
 export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
-  // Every route below is typed from its TypeBox schema (params, query, body), so no handler casts what it reads.
-  const r = app.withTypeProvider<TypeBoxTypeProvider>()
   const publicUrl = deps.config.publicUrl
   const bankOrigin = new URL(deps.config.modelBankUrl ?? publicUrl).origin
   const selfOrigin = new URL(publicUrl).origin
@@ -146,13 +153,13 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   const tokenPage = (id: string, token: string) => `${pagePath(id)}?token=${encodeURIComponent(token)}`
 
   // ---- assets ---------------------------------------------------------------------------------------------
-  r.get('/data/assets/journey.css', async (_request, reply) =>
+  app.get('/data/assets/journey.css', async (_request, reply) =>
     reply.header('Cache-Control', 'public, max-age=3600').type('text/css; charset=utf-8').send(JOURNEY_CSS))
-  r.get('/data/assets/journey.js', async (_request, reply) =>
+  app.get('/data/assets/journey.js', async (_request, reply) =>
     reply.header('Cache-Control', 'public, max-age=3600').type('text/javascript; charset=utf-8').send(JOURNEY_JS))
-  r.get('/data/assets/picker.js', async (_request, reply) =>
+  app.get('/data/assets/picker.js', async (_request, reply) =>
     reply.header('Cache-Control', 'public, max-age=3600').type('text/javascript; charset=utf-8').send(PICKER_JS))
-  r.get('/data/assets/providers/:file', { schema: { params: Type.Object({ file: Type.String({ maxLength: 80 }) }) } }, async (request, reply) => {
+  app.get<{ Params: AssetFileT }>('/data/assets/providers/:file', { schema: { params: AssetFile(80) } }, async (request, reply) => {
     const { file } = request.params
     const provider = /^[a-z0-9-]+\.svg$/.test(file) ? findProvider(file.slice(0, -4)) : undefined
     if (!provider) throw new ApiError('NOT_FOUND', 'No such provider logo.')
@@ -161,7 +168,7 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
 
   // A client's logo, from the database: named by its hash (so cached for good), served with the type its bytes were
   // checked to be (branding.ts), never sniffed, and with a CSP that lets nothing in it run.
-  r.get('/data/assets/logos/:file', { schema: { params: Type.Object({ file: Type.String({ maxLength: 80 }) }) } }, async (request, reply) => {
+  app.get<{ Params: AssetFileT }>('/data/assets/logos/:file', { schema: { params: AssetFile(80) } }, async (request, reply) => {
     const { file } = request.params
     const m = /^([0-9a-f]{64})\.(png|jpg|webp)$/.exec(file)
     const logo = m ? await findLogo(deps.db, m[1]!) : undefined
@@ -171,7 +178,7 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   })
   // A client's accent colour as a stylesheet (the pages' CSP allows no inline style): the colour is in the URL, so
   // any colour that passes the same contrast check as the settings gets the same cacheable file.
-  r.get('/data/assets/accent/:file', { schema: { params: Type.Object({ file: Type.String({ maxLength: 20 }) }) } }, async (request, reply) => {
+  app.get<{ Params: AssetFileT }>('/data/assets/accent/:file', { schema: { params: AssetFile(20) } }, async (request, reply) => {
     const { file } = request.params
     const m = /^([0-9a-f]{6})\.css$/.exec(file)
     const checked = m ? checkAccentColour(`#${m[1]}`) : undefined
@@ -180,9 +187,9 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   })
 
   // ---- the hosted page ------------------------------------------------------------------------------------
-  r.get('/data/:id', {
+  app.get<{ Params: IdT, Querystring: Static<typeof PageQuery> }>('/data/:id', {
     config: { html: true },
-    schema: { params: Id, querystring: Type.Object({ token: Str(200), q: Str(200), country: Str(8), change: Str(4) }) },
+    schema: { params: Id, querystring: PageQuery },
   }, async (request, reply) => {
     const { id } = request.params
     const query = request.query
@@ -267,9 +274,9 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   })
 
   // The user picked a bank (configuration 1). Changing the bank withdraws consent given for the previous one.
-  r.post('/data/:id/provider', {
+  app.post<{ Params: IdT, Body: Static<typeof ProviderForm> }>('/data/:id/provider', {
     config: { html: true },
-    schema: { params: Id, body: Type.Object({ token: Str(200), _csrf: Str(200), provider_id: Type.String({ maxLength: 100 }) }, { additionalProperties: false }) },
+    schema: { params: Id, body: ProviderForm },
   }, async (request, reply) => {
     const { id } = request.params
     const body = request.body
@@ -283,9 +290,9 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     return reply.redirect(tokenPage(id, body.token!), 303)
   })
 
-  r.post('/data/:id/consent', {
+  app.post<{ Params: IdT, Body: Static<typeof ConsentForm> }>('/data/:id/consent', {
     config: { html: true },
-    schema: { params: Id, body: Type.Object({ token: Str(200), _csrf: Str(200), decision: Type.Union([Type.Literal('allow'), Type.Literal('decline')]) }, { additionalProperties: false }) },
+    schema: { params: Id, body: ConsentForm },
   }, async (request, reply) => {
     const { id } = request.params
     const body = request.body
@@ -322,7 +329,7 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   }
 
   // Leave for the bank: from the desktop ("continue on this device"), a phone browser, or the handed-off phone.
-  r.post('/data/:id/bank', {
+  app.post<{ Params: IdT, Body: Static<typeof ComputerOrPhoneForm> }>('/data/:id/bank', {
     config: { html: true },
     schema: { params: Id, body: ComputerOrPhoneForm },
   }, async (request, reply) => {
@@ -334,7 +341,7 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   // "Cancel and return to {client}" from any page before the bank, on the computer (token) or the handed-off phone
   // (cookie). The connection fails as a decline would, and the user goes straight back to the client with `error=`
   // (or to the result page when the client has no return URI for it).
-  r.post('/data/:id/cancel', {
+  app.post<{ Params: IdT, Body: Static<typeof ComputerOrPhoneForm> }>('/data/:id/cancel', {
     config: { html: true },
     schema: { params: Id, body: ComputerOrPhoneForm },
   }, async (request, reply) => {
@@ -351,9 +358,9 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   // ---- desktop → mobile hand-off ----------------------------------------------------------------------------
   // The QR code's one-time link. Opening it claims it (once) and gives this phone its own credential, a cookie
   // scoped to this connection's pages, so a reload of the phone's page still works while the link is spent.
-  r.get('/data/:id/handoff', {
+  app.get<{ Params: IdT, Querystring: Static<typeof HandoffQuery> }>('/data/:id/handoff', {
     config: { html: true },
-    schema: { params: Id, querystring: Type.Object({ h: Str(200) }) },
+    schema: { params: Id, querystring: HandoffQuery },
   }, async (request, reply) => {
     const { id } = request.params
     const { h } = request.query
@@ -370,7 +377,7 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     return reply.redirect(`${pagePath(id)}/phone`, 303)
   })
 
-  r.get('/data/:id/phone', { config: { html: true }, schema: { params: Id } }, async (request, reply) => {
+  app.get<{ Params: IdT }>('/data/:id/phone', { config: { html: true }, schema: { params: Id } }, async (request, reply) => {
     const { id } = request.params
     const { connection: c, session, now } = await loadByPhone(deps, id, browser.readCookie(request, PHONE_COOKIE))
     if (isFinal(c.status)) return reply.redirect(resultPath(deps, id, now), 303)
@@ -392,7 +399,7 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   })
 
   // The desktop page's live update (journey.js polls this). An extension of the hosted pages, not of the API.
-  r.get('/data/:id/status', { schema: { params: Id, querystring: Type.Object({ l: Str(200) }) } }, async (request, reply) => {
+  app.get<{ Params: IdT, Querystring: Static<typeof SignedLinkQuery> }>('/data/:id/status', { schema: { params: Id, querystring: SignedLinkQuery } }, async (request, reply) => {
     const { id } = request.params
     const { l } = request.query
     const { connection: c, session, now } = await loadBySignedLink(deps, id, 'status', l).catch((err: unknown) => {
@@ -407,9 +414,9 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   })
 
   // ---- result ---------------------------------------------------------------------------------------------
-  r.get('/data/:id/result', {
+  app.get<{ Params: IdT, Querystring: Static<typeof SignedLinkQuery> }>('/data/:id/result', {
     config: { html: true },
-    schema: { params: Id, querystring: Type.Object({ l: Str(200) }) },
+    schema: { params: Id, querystring: SignedLinkQuery },
   }, async (request, reply) => {
     const { id } = request.params
     const { l } = request.query
