@@ -54,9 +54,11 @@ export async function bankStepRoutes (app: FastifyInstance, deps: Deps): Promise
 
 }
 
+const ProviderSelectionParams = Type.Object({ connection_id: Type.String({ minLength: 1, maxLength: 100 }) })
+
 /** Configuration 5b's provider-selection action: registered in the authenticated scope (app.ts). */
 export async function providerSelectionRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
-  app.post<{ Params: { connection_id: string }, Body: Static<typeof ProviderSelectionBody> }>(
+  app.post<{ Params: Static<typeof ProviderSelectionParams>, Body: Static<typeof ProviderSelectionBody> }>(
     '/v3/data-connections/:connection_id/authorization-flow/actions/provider-selection',
     {
       schema: {
@@ -68,7 +70,7 @@ export async function providerSelectionRoutes (app: FastifyInstance, deps: Deps)
           '(configuration 5b), whose create answered `actions.next.type=provider_selection`. The provider must be one of ' +
           'that list (the connection\'s `provider_selection.filter`). Answers the next action: a redirect to the bank. ' +
           'Once a provider is chosen it cannot change (400 Invalid State).',
-        params: Type.Object({ connection_id: Type.String({ minLength: 1, maxLength: 100 }) }),
+        params: ProviderSelectionParams,
         body: ProviderSelectionBody,
         response: { 200: ProviderSelectionAnswer },
         security: [{ OAuth2: ['data'] }],
