@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { test } from 'node:test'
+import { RESET_TABLES } from '../../src/modules/sandbox/sandbox.reset.ts'
 
 /**
  * The module map (README, "Design notes"): who may import whom in src/. Every import of every src/**\/*.ts file
@@ -36,6 +37,8 @@ const STATEMENT = /^(import|export)\s+(type\s+)?([^;'"]*?)\s*from\s*['"]([^'"]+)
 const SIDE_EFFECT = /^import\s+['"]([^'"]+)['"]/gm
 const DYNAMIC = /(typeof\s+)?\bimport\(\s*['"]([^'"]+)['"]\s*\)/g
 
+const TABLE_QUERY = /\b(?:selectFrom|updateTable|insertInto|deleteFrom|innerJoin|leftJoin|rightJoin|fullJoin)\(\s*(?:\w+\s+as\s+)?'([a-z_]+)'/g
+
 function importsOf (file: string): Import[] {
   const text = readFileSync(file, 'utf8')
   const found: Import[] = []
@@ -55,6 +58,9 @@ function importsOf (file: string): Import[] {
   for (const m of text.matchAll(DYNAMIC)) add(m[2]!, m[1] !== undefined)
   // A write to the connections table counts as an import of it, so the map can say who may write it.
   if (/(updateTable|insertInto|deleteFrom)\(\s*'connections'\s*\)/.test(text)) found.push({ from: rel(file), to: 'writes:connections', typeOnly: false })
+  // So does every query of a table (`table:<name>`), so the map can say which module owns it. A table named through
+  // a cast (`deleteFrom(table as 'connections')`, the sandbox reset's loop) counts as that table.
+  for (const m of text.matchAll(TABLE_QUERY)) found.push({ from: rel(file), to: `table:${m[1]}`, typeOnly: false })
   return found
 }
 
@@ -106,6 +112,42 @@ const MODULE_MAP: Record<string, readonly string[]> = {
 
 const moduleOf = (path: string): string | undefined => /^modules\/([^/]+)\//.exec(path)?.[1]
 
+/**
+ * Which module owns each table (README, "Module map"): only that module's files query it; any other module asks
+ * the owner's repository. A table of storage/database.ts missing here fails the test, so a new one gets an owner.
+ */
+const TABLE_OWNERS: Record<string, string> = {
+  // The client registry: a client's row (its clock offset and webhook settings included), branding, keys, throttle.
+  clients: 'auth',
+  client_branding: 'auth',
+  signing_keys: 'auth',
+  auth_failures: 'auth',
+  connections: 'connections',
+  connection_events: 'connections',
+  // The bank trip (state, PKCE verifier) of a connection's authorisation.
+  journey_states: 'connections',
+  journey_sessions: 'journey',
+  console_sessions: 'console',
+  transactions_requests: 'data',
+  rate_limit_keys: 'data',
+  rate_limit_hits: 'data',
+  bank_snapshots: 'data',
+  webhook_events: 'webhooks',
+  webhook_attempts: 'webhooks',
+  bank_consents: 'model-bank',
+  bank_codes: 'model-bank',
+  bank_tokens: 'model-bank',
+  bank_tpps: 'model-bank',
+}
+
+/**
+ * The one exception: `POST /sandbox/reset` deletes a client's rows from every table in RESET_TABLES in one
+ * transaction, by design (a reset that asked each owner in turn could not be one unit of work without every
+ * repository taking the transaction just for it). test/sandbox/reset.test.ts holds that list complete.
+ */
+const RESET_FILE = 'modules/sandbox/sandbox.reset.ts'
+const tableOf = (to: string): string | undefined => /^table:(.+)$/.exec(to)?.[1]
+
 const RULES: Rule[] = [
   {
     name: 'a module imports only the modules the module map allows it (README, "Module map")',
@@ -120,6 +162,16 @@ const RULES: Rule[] = [
     name: 'only connections write the connections table, and only its repository and lifecycle (status changes through move())',
     applies: (from) => !['modules/connections/connection.repository.ts', 'modules/connections/connection.lifecycle.ts'].includes(from),
     forbids: (i) => i.to === 'writes:connections',
+  },
+  {
+    name: 'a table is queried only by the module that owns it (TABLE_OWNERS); others call its repository',
+    applies: (from) => !isInside(from, 'storage/migrations'),
+    forbids: (i) => {
+      const table = tableOf(i.to)
+      if (table === undefined) return false
+      if (i.from === RESET_FILE && (RESET_TABLES as readonly string[]).includes(table)) return false
+      return TABLE_OWNERS[table] === undefined || moduleOf(i.from) !== TABLE_OWNERS[table]
+    },
   },
   {
     name: 'contract/ is the wire contract only: it imports nothing from modules, http, storage or Fastify',
@@ -190,6 +242,20 @@ test('no import in src/ crosses the module map', () => {
   assert.deepEqual(stale, [], 'known crossings that are gone')
 })
 
+test('the table reader sees queries, joins and the reset loop\'s cast, and every table has an owner', () => {
+  const tables = (from: string) => ALL_IMPORTS.filter((i) => i.from === from).map((i) => tableOf(i.to)).filter(Boolean)
+  assert.ok(tables('modules/auth/client.repository.ts').includes('clients'))
+  assert.ok(tables(RESET_FILE).includes('connections'), 'deleteFrom(table as …) is read')
+  assert.ok(ALL_IMPORTS.filter((i) => tableOf(i.to) !== undefined).length > 50)
+  // The tables are the keys of storage/database.ts's Database interface.
+  const database = readFileSync(join(SRC, 'storage/database.ts'), 'utf8')
+  const body = /export interface Database \{([^}]*)\}/.exec(database)?.[1] ?? ''
+  const declared = [...body.matchAll(/^\s*([a-z_]+):/gm)].map((m) => m[1]!)
+  assert.ok(declared.length > 10, `only ${declared.length} tables read from storage/database.ts`)
+  assert.deepEqual(declared.filter((t) => TABLE_OWNERS[t] === undefined), [], 'tables without an owner in TABLE_OWNERS')
+  assert.deepEqual(Object.keys(TABLE_OWNERS).filter((t) => !declared.includes(t)), [], 'owners of tables that no longer exist')
+})
+
 test('each rule catches what it is written for', () => {
   const caught = (from: string, to: string, typeOnly = false) => RULES.filter((r) => r.applies(from) && r.forbids({ from, to, typeOnly })).length > 0
   assert.ok(caught('contract/errors.ts', 'fastify'))
@@ -214,6 +280,16 @@ test('each rule catches what it is written for', () => {
   assert.ok(!caught('modules/sandbox/sandbox.authorize.ts', 'modules/connections/connection.authorization.ts'))
   assert.ok(caught('modules/journey/bank-step.ts', 'writes:connections'))
   assert.ok(!caught('modules/connections/connection.lifecycle.ts', 'writes:connections'))
+  assert.ok(caught('modules/clock/clock.ts', 'table:clients'))
+  assert.ok(caught('modules/connections/connection.authorization.ts', 'table:client_branding'))
+  assert.ok(caught('modules/console/console.service.ts', 'table:transactions_requests'))
+  assert.ok(caught('modules/ops/ops.routes.ts', 'table:webhook_events'))
+  assert.ok(caught('cli.ts', 'table:clients'), 'a file outside every module owns no table')
+  assert.ok(caught('modules/data/data.routes.ts', 'table:new_table'), 'a table without an owner')
+  assert.ok(!caught('modules/auth/client.repository.ts', 'table:clients'))
+  assert.ok(!caught(RESET_FILE, 'table:connections'))
+  assert.ok(caught(RESET_FILE, 'table:clients'), 'the reset writes the clock through auth, not by name')
+  assert.ok(!caught('storage/migrations/0011_client_branding.ts', 'table:client_branding'))
 })
 
 /** Groups of files that import each other in a ring (Tarjan's strongly connected components of more than one file). */
