@@ -35,13 +35,14 @@ function problemOf (err: FastifyError, status: number, request: FastifyRequest, 
  * they are known. Server errors and the API routes go on to the app's handler (a 503 keeps its Retry-After).
  */
 export function registerBankErrorPages (app: FastifyInstance, db: Kysely<Database>, now: () => Date): void {
-  app.setErrorHandler(async (err: FastifyError, request, reply) => {
+  // It serves every bank route, so a `provider_id` param is there only on the provider's own pages.
+  app.setErrorHandler<FastifyError, { Params: { provider_id?: unknown } | undefined }>(async (err, request, reply) => {
     if (!request.routeOptions.config?.html) throw err
     const status = err instanceof ApiError ? err.status : err.statusCode
     if (status === undefined || status < 400 || status >= 500) throw err
 
     const fields = fieldsOf(request)
-    const providerId = (request.params as { provider_id?: unknown } | undefined)?.provider_id
+    const providerId = request.params?.provider_id
     const provider = typeof providerId === 'string' ? findProvider(providerId) : undefined
     const consentId = typeof fields.consent_id === 'string' && fields.consent_id.length <= 100 ? fields.consent_id : undefined
     // Only for the page's language and wording: a consent that cannot be read leaves the defaults.
