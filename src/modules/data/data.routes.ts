@@ -1,9 +1,9 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError } from '../../contract/errors.ts'
 import type { ConnectionScope } from '../../contract/scopes.ts'
 import type { Deps } from '../../deps.ts'
 import { endUserIp } from '../../http/end-user-ip.ts'
+import type { SchemaRouteTypes } from '../../http/schema-route-types.ts'
 import { requireJsonBody } from '../../http/require-json.ts'
 import { revokeConnection } from '../connections/connection.lifecycle.ts'
 import { toConnection } from '../connections/connection.model.ts'
@@ -36,8 +36,6 @@ const MAX_ACCOUNTS = 50
  * the accounts and balances are then answered from what the bank last answered, while fresh (bank-snapshot.ts).
  */
 export async function dataRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
-  const r = app.withTypeProvider<TypeBoxTypeProvider>()
-
   /** Guard, then (unless the user is present) count the call. `count: false` for reads that are not counted. */
   async function open (
     request: FastifyRequest,
@@ -54,13 +52,13 @@ export async function dataRoutes (app: FastifyInstance, deps: Deps): Promise<voi
     return access
   }
 
-  r.get('/v3/data-connections/:connection_id/user-info', { schema: userInfoSchema }, async (request, reply) => {
+  app.get<SchemaRouteTypes<typeof userInfoSchema>>('/v3/data-connections/:connection_id/user-info', { schema: userInfoSchema }, async (request, reply) => {
     const access = await open(request, reply, { connectionId: request.params.connection_id, scope: 'info', endpoint: 'user-info' })
     const info = await fromBank(() => fromSnapshot(deps.db, access, 'user-info', (asOf) => deps.adapter.getUserInfo(access.grant, access.providerId, asOf)))
     return { name: info.name }
   })
 
-  r.get('/v3/connected-accounts', {
+  app.get<SchemaRouteTypes<typeof connectedAccountsSchema>>('/v3/connected-accounts', {
     schema: connectedAccountsSchema, config: { hints: connectionHeaderHint },
   }, async (request, reply) => {
     const access = await open(request, reply, { connectionId: request.headers['connection-id'], scope: 'accounts', endpoint: 'connected-accounts' })
@@ -75,7 +73,7 @@ export async function dataRoutes (app: FastifyInstance, deps: Deps): Promise<voi
     return { items, pagination: {} }
   })
 
-  r.post('/v3/connected-accounts/:account_id/transactions/requests', {
+  app.post<SchemaRouteTypes<typeof createTransactionsRequestSchema>>('/v3/connected-accounts/:account_id/transactions/requests', {
     preValidation: requireJsonBody, schema: createTransactionsRequestSchema, config: { hints: transactionsRequestHints },
   }, async (request, reply) => {
     const accountId = request.params.account_id
@@ -89,7 +87,7 @@ export async function dataRoutes (app: FastifyInstance, deps: Deps): Promise<voi
     return reply.code(202).send({ id, status: 'pending' as const })
   })
 
-  r.get('/v3/connected-accounts/:account_id/transactions/requests/:request_id', {
+  app.get<SchemaRouteTypes<typeof getTransactionsRequestSchema>>('/v3/connected-accounts/:account_id/transactions/requests/:request_id', {
     schema: getTransactionsRequestSchema, config: { hints: connectionHeaderHint },
   }, async (request, reply) => {
     const { account_id: accountId, request_id: id } = request.params
@@ -102,7 +100,7 @@ export async function dataRoutes (app: FastifyInstance, deps: Deps): Promise<voi
     return typeof view === 'string' ? reply.type('application/json; charset=utf-8').send(view as never) : view
   })
 
-  r.get('/v3/connected-accounts/:account_id/balance', {
+  app.get<SchemaRouteTypes<typeof balanceSchema>>('/v3/connected-accounts/:account_id/balance', {
     schema: balanceSchema, config: { hints: connectionHeaderHint },
   }, async (request, reply) => {
     const accountId = request.params.account_id
@@ -111,7 +109,7 @@ export async function dataRoutes (app: FastifyInstance, deps: Deps): Promise<voi
       (asOf) => deps.adapter.getBalance(access.grant, access.providerId, accountId, asOf))))
   })
 
-  r.delete('/v3/data-connections/:connection_id', { schema: revokeConnectionSchema }, async (request, reply) => {
+  app.delete<SchemaRouteTypes<typeof revokeConnectionSchema>>('/v3/data-connections/:connection_id', { schema: revokeConnectionSchema }, async (request, reply) => {
     const connectionId = request.params.connection_id
     const now = await deps.clock.now(request.clientId, request.clockOffsetSeconds)
     const row = await findConnection(deps.db, request.clientId, connectionId)
