@@ -52,8 +52,7 @@ export async function startBankTrip (deps: Deps, connection: Connection, provide
   }
   const client = await findClient(deps.db, connection.clientId)
   if (!client) throw new ApiError('NOT_FOUND', 'Connection could not be found.')
-  // The bank's consent screen names the client as its journey does: its display name when it set one.
-  // The client's display name (Console branding), for the bank's consent screen.
+  // The bank's consent screen names the client as its journey does: its display name (Console branding) when set.
   const displayName = await findDisplayName(deps.db, connection.clientId)
 
   const state = ids.token()
