@@ -1,9 +1,12 @@
+import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TestContext } from 'node:test'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { buildTestApp, type TestApp, type TestClient } from '../helpers/build-app.ts'
 import { freePort } from '../helpers/free-port.ts'
+import { axeViolations } from './axe.ts'
+import { DESKTOP_UA, PHONE_UA } from './user-agents.ts'
 
 /**
  * The browser suite's harness: Ledgerite on a real port (PUBLIC_URL = the address it listens on, so the
@@ -37,8 +40,6 @@ export async function launchBrowser (): Promise<Browser> {
   })
 }
 
-export const DESKTOP_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36'
-export const PHONE_UA = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36'
 
 /** A desktop or phone-sized context whose requests to the client's site are answered with a stub page. */
 export async function newContext (browser: Browser, kind: 'desktop' | 'phone' = 'desktop', locale = 'en-GB'): Promise<BrowserContext> {
@@ -52,9 +53,18 @@ export async function newContext (browser: Browser, kind: 'desktop' | 'phone' = 
   return context
 }
 
-export async function screenshot (page: Page, name: string): Promise<void> {
+/**
+ * Saves the page as `test-results/screenshots/<name>.png` and, when it is one of Ledgerite's own pages (hosted,
+ * bank, Console, docs — not the client's stub site), checks it with axe-core: every page the suite photographs,
+ * in every state it is photographed in, has no WCAG 2.2 A/AA violation.
+ */
+export async function screenshot (page: Page, name: string, options: { javaScriptDisabled?: boolean } = {}): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true })
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true })
+  // axe runs as a script in the page: a context without JavaScript cannot run it (evaluate would never return).
+  if (options.javaScriptDisabled || new URL(page.url()).hostname !== '127.0.0.1') return
+  const violations = await axeViolations(page)
+  assert.deepEqual(violations, [], `${name} (${new URL(page.url()).pathname}): ${violations.join('\n')}`)
 }
 
 /** POST /v3/data-connections as `client`; answers the 201 body. */
