@@ -209,8 +209,9 @@ async function benchDatabase (db: 'sqlite' | 'postgres', ceiling: number): Promi
     const create = await load({ ...createOpts, duration: SECONDS, pid: server.pid })
     out.create_connection = create
     const createRow = fromMeasure(create, ceiling)
-    const createMet = db === 'sqlite' ? createRow.ratio! >= 0.3 && create.p99 <= 10 && !createRow.note : undefined
-    rows.push({ measure: 'create-connection  POST /v3/data-connections', db: label, ...createRow, target: db === 'sqlite' ? '≥ 30 %, p99 ≤ 10 ms' : '(SQLite only)', ...(createMet !== undefined ? { met: createMet } : {}) })
+    // Issue 12's targets: on SQLite ≥ 30 % of the ceiling with p99 ≤ 10 ms; on PostgreSQL ≥ 15 %.
+    const createMet = db === 'sqlite' ? createRow.ratio! >= 0.3 && create.p99 <= 10 && !createRow.note : createRow.ratio! >= 0.15 && !createRow.note
+    rows.push({ measure: 'create-connection  POST /v3/data-connections', db: label, ...createRow, target: db === 'sqlite' ? '≥ 30 %, p99 ≤ 10 ms' : '≥ 15 %', met: createMet })
     console.log(`create-connection: ${create.rps} req/s, p99 ${create.p99} ms`)
 
     // Memory after TOTAL_CONNECTIONS connections, created through the API.
@@ -238,7 +239,7 @@ async function benchDatabase (db: 'sqlite' | 'postgres', ceiling: number): Promi
     const accounts = await load({ ...accountsOpts, duration: SECONDS, pid: server.pid })
     out.connected_accounts = accounts
     const accRow = fromMeasure(accounts, ceiling)
-    rows.push({ measure: 'connected-accounts  GET /v3/connected-accounts', db: label, ...accRow, target: '≥ 50 %', met: accRow.ratio! >= 0.5 && !accRow.note })
+    rows.push({ measure: 'connected-accounts  GET /v3/connected-accounts', db: label, ...accRow, target: '≥ 25 %', met: accRow.ratio! >= 0.25 && !accRow.note })
     console.log(`connected-accounts: ${accounts.rps} req/s, p99 ${accounts.p99} ms`)
 
     // Transactions request, end to end: POST, then poll GET until completed (10 loops at a time).
@@ -274,7 +275,8 @@ async function benchDatabase (db: 'sqlite' | 'postgres', ceiling: number): Promi
       // The ratio here is to the page ceiling: the same bytes sent by a bare Fastify.
       rows.push({
         measure: `500-item page (${Math.round(Buffer.byteLength(pageBody) / 1024)} KB), 1 000 000-tx account  GET …/requests/{id}`, db: label,
-        ...pageRow, ratio: page.rps / pc.at50.rps, target: 'p99 ≤ 20 ms', met: page.p99 <= 20 && items === 500 && !pageRow.note,
+        // ≥ 70 % of the page ceiling's req/s, p99 within twice the page ceiling's (issue 12).
+        ...pageRow, ratio: page.rps / pc.at50.rps, target: '≥ 70 %, p99 ≤ 2× ceiling', met: page.rps >= 0.7 * pc.at50.rps && page.p99 <= 2 * pc.at50.p99 && items === 500 && !pageRow.note,
       })
       rows.push({
         measure: '  the same, 1 connection', db: label, ...fromMeasure(single, ceiling), ratio: single.rps / pc.at1.rps,
