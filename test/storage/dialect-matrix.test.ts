@@ -2,7 +2,6 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { describe, test } from 'node:test'
 import { type Kysely, sql } from 'kysely'
-import pg from 'pg'
 import { ids } from '../../src/contract/ids.ts'
 import { createClient } from '../../src/modules/auth/client.repository.ts'
 import { cancelBeforeBank, failConnection } from '../../src/modules/connections/connection.lifecycle.ts'
@@ -14,6 +13,7 @@ import { keysetPage } from '../../src/storage/keyset.ts'
 import { migrateToLatest } from '../../src/storage/migrate.ts'
 import { writeTransaction } from '../../src/storage/write-queue.ts'
 import { connectionRow } from '../helpers/connection-row.ts'
+import { postgresUnreachable } from '../helpers/postgres-reachable.ts'
 
 /**
  * The repositories where the two dialects could differ — unique violations, keyset order on equal timestamps,
@@ -25,25 +25,13 @@ import { connectionRow } from '../helpers/connection-row.ts'
 const PG_URL = [process.env.PG_URL, process.env.TEST_DATABASE_URL, 'postgres://postgres@127.0.0.1:5432/test']
   .find((u) => u?.startsWith('postgres')) as string
 
-async function pgAnswers (): Promise<boolean> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 1500 })
-  try {
-    await c.connect()
-    await c.query('select 1')
-    return true
-  } catch {
-    return false
-  } finally {
-    await c.end().catch(() => {})
-  }
-}
-
 interface Dialect { name: string, open: () => Promise<{ db: Db, drop: () => Promise<void> }> }
 
 const DIALECTS: Dialect[] = [
   { name: 'SQLite', open: async () => ({ db: createDb('sqlite::memory:'), drop: async () => {} }) },
 ]
-if (await pgAnswers()) {
+const pgSkip = await postgresUnreachable(PG_URL, 1500)
+if (!pgSkip) {
   DIALECTS.push({
     name: 'PostgreSQL',
     open: async () => {
@@ -60,7 +48,7 @@ if (await pgAnswers()) {
     },
   })
 } else {
-  test('PostgreSQL is not reachable: the dialect matrix runs on SQLite only', { skip: `no PostgreSQL at ${PG_URL}` }, () => {})
+  test('PostgreSQL is not reachable: the dialect matrix runs on SQLite only', { skip: pgSkip }, () => {})
 }
 
 async function seedConnection (db: Kysely<Database>, clientId: string, at: string, extra: { id?: string, user_name?: string, status?: string } = {}) {

@@ -5,6 +5,7 @@ import type { LightMyRequestResponse } from 'fastify'
 import { sql } from 'kysely'
 import pg from 'pg'
 import { createDb } from '../../src/storage/create-db.ts'
+import { postgresUnreachable } from '../helpers/postgres-reachable.ts'
 import { appOnDb, assertUnavailable, eventually, sleep } from '../ops/fault-kit.ts'
 import { startTcpProxy } from '../ops/tcp-proxy.ts'
 
@@ -16,20 +17,7 @@ import { startTcpProxy } from '../ops/tcp-proxy.ts'
  * they carry an application_name of their own, and the outage is a relay in front of the server.
  */
 const URL_ = process.env.TEST_DATABASE_URL ?? ''
-const skip = URL_.startsWith('postgres') ? await reachable(URL_) : 'runs on PostgreSQL: set TEST_DATABASE_URL=postgres://…'
-
-async function reachable (url: string): Promise<false | string> {
-  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 })
-  try {
-    await c.connect()
-    await c.query('select 1')
-    return false
-  } catch (err) {
-    return `PostgreSQL is not reachable at TEST_DATABASE_URL (${(err as Error).message})`
-  } finally {
-    await c.end().catch(() => {})
-  }
-}
+const skip = URL_.startsWith('postgres') ? await postgresUnreachable(URL_) : 'runs on PostgreSQL: set TEST_DATABASE_URL=postgres://…'
 
 /** A schema of this test's own, and the URL (with an application_name naming only this test's pool) to reach it. */
 async function ownSchema (t: { after: (fn: () => Promise<void>) => void }, via?: { port: number }) {
