@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import { findClient, updateClient } from '../../src/modules/auth/client.repository.ts'
 import { CreateConnectionBody } from '../../src/modules/connections/connection.schema.ts'
 import { dropUnknownFields } from '../../src/modules/connections/unknown-fields.ts'
 import { createDb } from '../../src/storage/create-db.ts'
 import { signIn } from '../console/console-helpers.ts'
 import { buildTestApp, type TestApp, type TestClient } from '../helpers/build-app.ts'
+import { runCli } from '../helpers/cli.ts'
 import { CONFIG_1, CONFIG_2, create, withChanges } from './fixtures.ts'
 
 // The common mistake a strict client wants caught: the page's `redirect` where the contract says `return_uri`.
@@ -112,11 +111,7 @@ test('Console settings: a select for unknown fields, saved for the client, other
 test('CLI: --unknown-fields on clients create and update, documented in help, a bad value refused with the allowed ones', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ledgerite-cli-'))
   try {
-    const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      encoding: 'utf8',
-      cwd: fileURLToPath(new URL('../..', import.meta.url)),
-      env: { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'cli.db')}`, LOG_LEVEL: 'silent' },
-    })
+    const cli = (args: string[]) => runCli(args, { DATABASE_URL: `sqlite:${join(dir, 'cli.db')}` })
     assert.match(cli(['help']).stdout, /--unknown-fields refuse\|ignore/)
     const base = ['clients', 'create', '--name', 'Acme', '--redirect-uri', 'https://acme.example/cb']
     const bad = cli([...base, '--unknown-fields', 'lenient'])

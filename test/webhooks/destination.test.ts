@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import { ConfigError, loadConfig } from '../../src/config.ts'
 import { findClient } from '../../src/modules/auth/client.repository.ts'
 import { checkWebhookUri, DEFAULT_WEBHOOK_DESTINATIONS, parseWebhookAllowedNetworks } from '../../src/modules/webhooks/webhook.destination.ts'
 import { createWebhookDispatcher } from '../../src/modules/webhooks/webhook.dispatcher.ts'
 import type { Resolver } from '../../src/modules/webhooks/webhook.post.ts'
-import { buildTestApp } from '../helpers/build-app.ts'
 import { signIn } from '../console/console-helpers.ts'
+import { buildTestApp } from '../helpers/build-app.ts'
+import { runCli } from '../helpers/cli.ts'
 import { raiseEvent } from './helpers.ts'
 import { startReceiver } from './receiver.ts'
 
@@ -125,11 +124,7 @@ test('Console: with WEBHOOK_ALLOWED_NETWORKS=public, a loopback address written 
 test('CLI: clients create and update refuse a forbidden --webhook-uri with an error line, and accept an allowed one', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ledgerite-cli-'))
   try {
-    const cli = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      encoding: 'utf8',
-      cwd: fileURLToPath(new URL('../..', import.meta.url)),
-      env: { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'cli.db')}`, LOG_LEVEL: 'silent', ...env },
-    })
+    const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { DATABASE_URL: `sqlite:${join(dir, 'cli.db')}`, ...env })
     const base = ['clients', 'create', '--name', 'Acme', '--redirect-uri', 'https://acme.example/cb']
     const metadata = cli([...base, '--webhook-uri', 'http://169.254.169.254/latest/meta-data/'])
     assert.equal(metadata.status, 2)

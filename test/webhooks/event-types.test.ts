@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import { findClient, updateClient } from '../../src/modules/auth/client.repository.ts'
 import { createWebhookDispatcher } from '../../src/modules/webhooks/webhook.dispatcher.ts'
 import { PUBLISHED_WEBHOOK_TYPES } from '../../src/modules/webhooks/webhook.event-types.ts'
+import { createDb } from '../../src/storage/create-db.ts'
 import { signIn } from '../console/console-helpers.ts'
 import { buildTestApp, type TestApp, type TestClient } from '../helpers/build-app.ts'
+import { runCli } from '../helpers/cli.ts'
 import { config5, createConnection, PRESENT, sandboxAuthorize } from '../sandbox/sandbox-kit.ts'
-import { createDb } from '../../src/storage/create-db.ts'
 import { raiseEvent } from './helpers.ts'
 import { type Receiver, startReceiver } from './receiver.ts'
 
@@ -172,11 +171,7 @@ test('Console settings: a checkbox per extension type, saved for the client, unk
 test('CLI: --extension-events on clients create and update, documented in help, bad values refused with the allowed ones', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ledgerite-cli-'))
   try {
-    const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      encoding: 'utf8',
-      cwd: fileURLToPath(new URL('../..', import.meta.url)),
-      env: { ...process.env, DATABASE_URL: `sqlite:${join(dir, 'cli.db')}`, LOG_LEVEL: 'silent' },
-    })
+    const cli = (args: string[]) => runCli(args, { DATABASE_URL: `sqlite:${join(dir, 'cli.db')}` })
     assert.match(cli(['help']).stdout, /--extension-events TYPE,…/)
     const base = ['clients', 'create', '--name', 'Acme', '--redirect-uri', 'https://acme.example/cb']
     const bad = cli([...base, '--extension-events', 'connection_revoked,connection_authorized'])
