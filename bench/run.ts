@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -7,7 +7,7 @@ import {
   tempPostgres, tempSqlite,
 } from './lib/ledgerite-process.ts'
 import { load, type Measure, percentile, warm } from './lib/load.ts'
-import { printSummary, profilesIn } from './lib/profile.ts'
+import { printLineProfile } from './lib/profile.ts'
 
 /**
  * `npm run bench`: Ledgerite against the framework's ceiling, measured in one run on this machine.
@@ -189,8 +189,9 @@ async function benchDatabase (db: 'sqlite' | 'postgres', ceiling: number): Promi
   }
   const server = await startLedgerite({
     databaseUrl: store.databaseUrl,
-    ...(PROFILE ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
+    ...(PROFILE ? { nodeArgs: ['--import', './bench/lib/profiler-hook.mjs'], env: { BENCH_PROFILE_DIR: profileDir } } : {}),
   })
+  const profiled = lineProfiler(server.pid, profileDir)
   const label = db === 'sqlite' ? 'SQLite' : 'PostgreSQL'
   const out: Record<string, unknown> = {}
   figures[db] = out
@@ -206,7 +207,7 @@ async function benchDatabase (db: 'sqlite' | 'postgres', ceiling: number): Promi
     // create-connection: 50 connections, each request a new connection.
     const createOpts = { url: `${server.url}/v3/data-connections`, method: 'POST' as const, headers: { ...auth, 'content-type': 'application/json' }, body: CREATE_BODY }
     await warm(createOpts)
-    const create = await load({ ...createOpts, duration: SECONDS, pid: server.pid })
+    const create = await profiled('create-connection', () => load({ ...createOpts, duration: SECONDS, pid: server.pid }))
     out.create_connection = create
     const createRow = fromMeasure(create, ceiling)
     // Issue 12's targets: on SQLite ≥ 30 % of the ceiling with p99 ≤ 10 ms; on PostgreSQL ≥ 15 %.
@@ -236,7 +237,7 @@ async function benchDatabase (db: 'sqlite' | 'postgres', ceiling: number): Promi
     const john = await authorizedConnection(server.url, token, 'john')
     const accountsOpts = { url: `${server.url}/v3/connected-accounts`, headers: { ...auth, ...USER_IP, 'connection-id': john.connectionId } }
     await warm(accountsOpts)
-    const accounts = await load({ ...accountsOpts, duration: SECONDS, pid: server.pid })
+    const accounts = await profiled('connected-accounts', () => load({ ...accountsOpts, duration: SECONDS, pid: server.pid }))
     out.connected_accounts = accounts
     const accRow = fromMeasure(accounts, ceiling)
     rows.push({ measure: 'connected-accounts  GET /v3/connected-accounts', db: label, ...accRow, target: '≥ 25 %', met: accRow.ratio! >= 0.25 && !accRow.note })
@@ -266,7 +267,7 @@ async function benchDatabase (db: 'sqlite' | 'postgres', ceiling: number): Promi
       const pageBody = await (await fetch(pageOpts.url, { headers: pageOpts.headers })).text()
       const pc = await measurePageCeiling(pageBody)
       await warm(pageOpts)
-      const page = await load({ ...pageOpts, duration: SECONDS, pid: server.pid })
+      const page = await profiled('500-item page, 50 connections', () => load({ ...pageOpts, duration: SECONDS, pid: server.pid }))
       const single = await load({ ...pageOpts, duration: Math.max(2, Math.round(SECONDS / 2)), connections: 1 })
       out.million_page_read = page
       out.million_page_read_1_connection = single
@@ -307,7 +308,7 @@ async function benchDatabase (db: 'sqlite' | 'postgres', ceiling: number): Promi
       headers: { ...auth, ...USER_IP, 'connection-id': john.connectionId, 'content-type': 'application/json' },
       body: JSON.stringify({ from: isoDay(from), to: isoDay(to) }),
     }
-    const posts = await load({ ...reqOpts, duration: Math.max(2, Math.round(SECONDS / 2)), pid: server.pid })
+    const posts = await profiled('transactions request POST', () => load({ ...reqOpts, duration: Math.max(2, Math.round(SECONDS / 2)), pid: server.pid }))
     out.transactions_request_post = posts
     rows.push({ measure: 'transactions request  POST …/transactions/requests', db: label, ...fromMeasure(posts, ceiling), target: '—' })
     console.log(`transactions request POST: ${posts.rps} req/s, p99 ${posts.p99} ms`)
@@ -317,11 +318,38 @@ async function benchDatabase (db: 'sqlite' | 'postgres', ceiling: number): Promi
     await server.stop(20_000)
     await store.drop()
   }
-  // The largest profile is the server's main thread (the others are loader threads).
-  if (PROFILE) {
-    const main = profilesIn(profileDir).sort((a, b) => statSync(b).size - statSync(a).size)[0]
-    if (main) printSummary(main, REPO)
+  for (const p of profiled.files) printLineProfile(`${p.label} (${label})`, p.file, REPO)
+}
+
+/**
+ * With BENCH_PROFILE=1, runs a measure between two SIGUSR2s to the server (bench/lib/profiler-hook.mjs), so each
+ * line has its own CPU profile; otherwise just runs it.
+ */
+function lineProfiler (pid: number, dir: string) {
+  let n = 0
+  const files: Array<{ label: string, file: string }> = []
+  const waitFor = async (path: string) => {
+    for (let i = 0; i < 600 && !existsSync(path); i++) await sleep(50)
   }
+  const run = async <T>(label: string, measure: () => Promise<T>): Promise<T> => {
+    if (!PROFILE) return measure()
+    const i = n++
+    process.kill(pid, 'SIGUSR2')
+    await waitFor(join(dir, `${i}.started`))
+    try {
+      return await measure()
+    } finally {
+      process.kill(pid, 'SIGUSR2')
+      await waitFor(join(dir, `${i}.done`))
+      const file = join(dir, `${i}.cpuprofile`)
+      const named = join(dir, `${i}-${label.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.cpuprofile`)
+      if (existsSync(file)) {
+        renameSync(file, named)
+        files.push({ label, file: named })
+      }
+    }
+  }
+  return Object.assign(run, { files })
 }
 
 /** Connections created so far, counted through the server's own database (read only, after the fact). */

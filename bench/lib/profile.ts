@@ -78,6 +78,58 @@ export function summarise (file: string, root: string, top = 25, window?: { last
   }
 }
 
+/**
+ * Where a frame's code comes from, so a profile says how much of the time is Ledgerite's own code and how much is the
+ * engine, Node's HTTP stack, SQLite or a dependency. The statement calls into better-sqlite3 are made by the small
+ * wrapper in src/storage/create-db.ts; V8 attributes the native SQLite work to that wrapper, so its self time is
+ * counted as SQLite's, not Ledgerite's.
+ */
+export function originOf (n: { callFrame: { functionName: string, url: string } }, root: string): string {
+  const { functionName, url } = n.callFrame
+  if (functionName === '(garbage collector)') return 'V8 garbage collector'
+  if (!url) return /^[a-z_ ]+$/i.test(functionName) ? 'Node/V8 native' : 'generated code (schema validators, serializers)'
+  if (url.startsWith('node:')) return 'Node.js core (HTTP parser, streams, events)'
+  const file = relative(root, url.replace(/^file:\/\//, ''))
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)
+  if (pkg) return pkg[1] === 'fastify' || pkg[1]!.startsWith('@fastify/') || ['find-my-way', 'avvio', 'light-my-request', 'secure-json-parse', 'fast-json-stringify', 'fast-querystring', 'abstract-logging', 'pino', 'toad-cache', 'process-warning', 'rfdc', 'fast-uri', 'ajv', 'fast-decode-uri-component'].includes(pkg[1]!)
+    ? 'Fastify and its parts (router, hooks, ajv, pino)'
+    : pkg[1] === 'kysely' ? 'Kysely (query building, driver, connection mutex)' : `dependency ${pkg[1]}`
+  if (file === 'src/storage/create-db.ts') return 'SQLite engine (statement calls through src/storage/create-db.ts)'
+  if (file.startsWith('src/')) return 'Ledgerite (src/)'
+  return file.startsWith('bench/') ? 'bench hook' : 'other'
+}
+
+/** Self time per origin (originOf), as percentages of the busy time. */
+export function byOrigin (file: string, root: string): Array<{ origin: string, pct: number }> {
+  const prof = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile
+  const idle = new Set(['(idle)', '(program)', '(root)'])
+  const parent = new Map<number, ProfileNode>()
+  for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n)
+  const hits = new Map<string, number>()
+  let total = 0
+  for (const n of prof.nodes) {
+    if (idle.has(n.callFrame.functionName)) continue
+    const h = n.hitCount ?? 0
+    total += h
+    // A native frame called from another frame (better-sqlite3's `run`/`all` from the statement wrapper, a socket
+    // write from Node's streams) belongs to its caller's origin.
+    const caller = parent.get(n.id)
+    const o = !n.callFrame.url && caller?.callFrame.url && n.callFrame.functionName !== '(garbage collector)' ? originOf(caller, root) : originOf(n, root)
+    hits.set(o, (hits.get(o) ?? 0) + h)
+  }
+  return [...hits.entries()].sort((a, b) => b[1] - a[1]).map(([origin, h]) => ({ origin, pct: Math.round((h / (total || 1)) * 1000) / 10 }))
+}
+
+/** One measured line's profile: where its time went by origin, then its top self frames. */
+export function printLineProfile (label: string, file: string, root: string, top = 12): void {
+  const s = summarise(file, root, top)
+  console.log(`\nCPU profile of "${label}" (${relative(root, file)}, ${Math.round(s.totalMs)} ms; shares of busy time)`)
+  console.log('  by origin (self time):')
+  for (const o of byOrigin(file, root)) if (o.pct >= 0.5) console.log(`    ${String(o.pct).padStart(5)}%  ${o.origin}`)
+  console.log('  top self time:')
+  for (const f of s.self) console.log(`    ${String(f.selfPct).padStart(5)}% self ${String(f.totalPct).padStart(5)}% incl  ${f.name}`)
+}
+
 export function profilesIn (dir: string): string[] {
   try {
     return readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f))
