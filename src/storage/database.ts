@@ -73,6 +73,8 @@ export interface ConnectionTable {
   provider_state: string | null
   failure_stage: string | null
   failure_reason: string | null
+  /** A bank's failure the hosted journey holds while it offers another attempt (migration 0016); not on the wire. */
+  bank_failure_reason: Generated<string | null>
   created_at: string
   updated_at: string
   authorized_at: string | null

@@ -14,6 +14,7 @@ import * as m0012 from './migrations/0012_webhook_extension_events.ts'
 import * as m0013 from './migrations/0013_client_unknown_fields.ts'
 import * as m0014 from './migrations/0014_bank_snapshots.ts'
 import * as m0015 from './migrations/0015_webhook_event_connection.ts'
+import * as m0016 from './migrations/0016_connection_bank_failure.ts'
 
 /** One migration set for both dialects, in order. Applied at start and by `ledgerite migrate`. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013_client_unknown_fields': m0013,
   '0014_bank_snapshots': m0014,
   '0015_webhook_event_connection': m0015,
+  '0016_connection_bank_failure': m0016,
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: the migrator works on any schema

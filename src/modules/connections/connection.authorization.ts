@@ -9,7 +9,8 @@ import { BankError, type BankGrant, BankUnavailableError } from '../providers/pr
 import { findProvider } from '../providers/provider.catalog.ts'
 import { filterProviders, type ProviderFilter } from '../providers/provider.filter.ts'
 import { findBankTrip, giveBackBankTrip, insertBankTrip, setBankTripConsent, spendBankTrip } from './bank-trip.repository.ts'
-import { authorizeConnection, chooseProvider, failConnection, startBankAuthorization } from './connection.lifecycle.ts'
+import { nextStepsAfterBankFailure } from './bank-retry.policy.ts'
+import { authorizeConnection, chooseProvider, failConnection, offerAnotherAttempt, startBankAuthorization } from './connection.lifecycle.ts'
 import { type Connection, toConnection } from './connection.model.ts'
 import { POLICY } from './connection.policy.ts'
 import { addConnectionEvent, findConnection } from './connection.repository.ts'
@@ -125,8 +126,16 @@ const isBankSignInReason = (r: string): boolean =>
  * The bank's redirect back: `code` + `state`, or `error` + `state`. Completes the connection through the
  * lifecycle and answers it; throws CallbackError (nothing changed) for a link that is incomplete, unknown, expired
  * or already used.
+ *
+ * `offerNextSteps` (the browser's callback only): a failure the hosted journey can offer another attempt for
+ * (bank-retry.policy.ts) is held — the connection goes back to `authorization_required` — instead of failing it.
+ * The sandbox's authorisation leaves it out, so its failures stay immediate.
  */
-export async function completeBankAuthorization (deps: Deps, query: { state?: unknown, code?: unknown, error?: unknown }): Promise<Connection> {
+export async function completeBankAuthorization (
+  deps: Deps,
+  query: { state?: unknown, code?: unknown, error?: unknown },
+  options: { offerNextSteps?: boolean } = {},
+): Promise<Connection> {
   const state = typeof query.state === 'string' ? query.state : ''
   const code = typeof query.code === 'string' ? query.code : ''
   const error = typeof query.error === 'string' ? query.error : ''
@@ -153,6 +162,12 @@ export async function completeBankAuthorization (deps: Deps, query: { state?: un
   const fail = async (reason: string, grant?: BankGrant): Promise<Connection> => {
     // A grant the connection will not use is handed back to the bank.
     if (grant) await deps.adapter.revoke(grant, trip.provider_id).catch(() => undefined)
+    const connection = toConnection(row)
+    if (options.offerNextSteps && nextStepsAfterBankFailure(connection, reason).length > 0) {
+      return toConnection(await offerAnotherAttempt(deps.db, trip.client_id, trip.connection_id, now, {
+        reason, providerId: trip.provider_id, userSelected: connection.providerSelection.type === 'user_selected',
+      }))
+    }
     return toConnection(await failConnection(deps.db, trip.client_id, trip.connection_id, now, reason))
   }
 

@@ -24,14 +24,14 @@ async function move (
   connectionId: string,
   event: ConnectionEvent,
   now: Date,
-  apply: (row: ConnectionRow, trx: Kysely<Database>) => Promise<{ set: Partial<ConnectionRow>, webhook?: WebhookInput, detail?: Record<string, unknown> }>,
+  apply: (row: ConnectionRow, trx: Kysely<Database>) => Promise<{ set: Partial<ConnectionRow>, webhook?: WebhookInput, detail?: Record<string, unknown>, kind?: string }>,
 ): Promise<ConnectionRow> {
   return writeTransaction(db, async (trx) => {
     const row = await trx.selectFrom('connections').selectAll()
       .where('id', '=', connectionId).where('client_id', '=', clientId).executeTakeFirst()
     if (!row) throw new ApiError('NOT_FOUND', 'Connection could not be found.')
     const to = transition(row.status, event)
-    const { set, webhook, detail } = await apply(row, trx)
+    const { set, webhook, detail, kind } = await apply(row, trx)
     const at = now.toISOString()
     const result = await trx.updateTable('connections')
       .set({ ...set, status: to, updated_at: at })
@@ -45,7 +45,7 @@ async function move (
     // A move that keeps the status (a provider chosen) leaves no status entry on the timeline.
     if (to !== row.status) {
       await trx.insertInto('connection_events').values({
-        id: crypto.randomUUID(), connection_id: connectionId, client_id: clientId, at, kind: `status:${to}`,
+        id: crypto.randomUUID(), connection_id: connectionId, client_id: clientId, at, kind: kind ?? `status:${to}`,
         detail: detail ? JSON.stringify(detail) : null,
       }).execute()
     }
@@ -57,9 +57,12 @@ async function move (
 const metadataOf = (row: ConnectionRow): { metadata?: Record<string, string> } =>
   row.metadata ? { metadata: JSON.parse(row.metadata) } : {}
 
-/** The user leaves Ledgerite's pages for the bank (authorization_required → authorizing). */
+/**
+ * The user leaves Ledgerite's pages for the bank (authorization_required → authorizing). A bank failure held from
+ * an earlier attempt is over: this attempt's answer decides.
+ */
 export function startBankAuthorization (db: Kysely<Database>, clientId: string, connectionId: string, now: Date, set: Partial<ConnectionRow> = {}) {
-  return move(db, clientId, connectionId, 'start_bank_authorization', now, async () => ({ set }))
+  return move(db, clientId, connectionId, 'start_bank_authorization', now, async () => ({ set: { ...set, bank_failure_reason: null } }))
 }
 
 /**
@@ -97,6 +100,39 @@ export function authorizeConnection (
   }))
 }
 
+/**
+ * The bank failed this attempt, and the hosted journey offers the user another (bank-retry.policy.ts decides):
+ * back to `authorization_required`, the bank's reason held for the final failure, no webhook. A provider the user
+ * picked on the hosted picker (configuration 1) is cleared so another can be chosen; a preselected one stays.
+ * The timeline says what happened (`bank_attempt_failed`), as the status alone would read like a fresh start.
+ */
+export function offerAnotherAttempt (
+  db: Kysely<Database>,
+  clientId: string,
+  connectionId: string,
+  now: Date,
+  attempt: { reason: string, providerId: string, userSelected: boolean },
+) {
+  return move(db, clientId, connectionId, 'retry_authorization', now, async () => ({
+    set: { bank_failure_reason: attempt.reason, ...(attempt.userSelected ? { provider_id: null } : {}) },
+    kind: 'bank_attempt_failed',
+    detail: { provider_id: attempt.providerId, reason: attempt.reason },
+  }))
+}
+
+/**
+ * "Try another bank": the held failure is set aside (no status change), as the user goes on with another bank;
+ * giving up or expiring from here reports what happens next, not the earlier bank's answer. Invalid State when
+ * no failure is held.
+ */
+export async function setAsideBankFailure (db: Kysely<Database>, clientId: string, connectionId: string, now: Date): Promise<void> {
+  const r = await db.updateTable('connections').set({ bank_failure_reason: null, updated_at: now.toISOString() })
+    .where('id', '=', connectionId).where('client_id', '=', clientId)
+    .where('status', '=', 'authorization_required').where('bank_failure_reason', 'is not', null)
+    .executeTakeFirst()
+  if (Number(r.numUpdatedRows) !== 1) throw new ApiError('INVALID_STATE', 'The connection holds no failed bank attempt.')
+}
+
 function failure (row: ConnectionRow, now: Date, reason: string) {
   const stage = row.status as FailureStage
   return {
@@ -124,6 +160,20 @@ export function cancelBeforeBank (db: Kysely<Database>, clientId: string, connec
       throw new ApiError('INVALID_STATE', `Status of the connection (${row.status}) does not allow this action (cancel before the bank) to be executed.`)
     }
     return failure(row, now, 'user_declined_consent')
+  })
+}
+
+/**
+ * The user gives up after a failed bank attempt the journey held ("Return to {client}"): failed now, at
+ * authorization_required, with the bank's reason, and `connection_failed` goes out. Checked inside the move, so a
+ * retry that started meanwhile on another device is not failed with the old reason (Invalid State instead).
+ */
+export function giveUpAfterBankFailure (db: Kysely<Database>, clientId: string, connectionId: string, now: Date) {
+  return move(db, clientId, connectionId, 'fail', now, async (row) => {
+    if (row.status !== 'authorization_required' || row.bank_failure_reason === null) {
+      throw new ApiError('INVALID_STATE', `Status of the connection (${row.status}) does not allow this action (give up after a failed bank attempt) to be executed.`)
+    }
+    return failure(row, now, row.bank_failure_reason)
   })
 }
 

@@ -21,6 +21,8 @@ export interface Connection {
   providerState: unknown
   failureStage: string | null
   failureReason: string | null
+  /** The bank's failure held while the hosted journey offers another attempt (bank-retry.policy.ts); else null. */
+  bankFailureReason: string | null
   createdAt: string
   updatedAt: string
   authorizedAt: string | null
@@ -53,6 +55,7 @@ export function toConnection (row: ConnectionRow): Connection {
     providerState: json(row.provider_state, null),
     failureStage: row.failure_stage,
     failureReason: row.failure_reason,
+    bankFailureReason: row.bank_failure_reason ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     authorizedAt: row.authorized_at,

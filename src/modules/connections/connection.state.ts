@@ -12,6 +12,7 @@ import { ApiError } from '../../contract/errors.ts'
  *   authorization_required --> failed: user declines consent / journey link expires
  *   authorizing --> authorized: bank callback exchanged, accounts chosen
  *   authorizing --> failed: bank denied / error / code invalid
+ *   authorizing --> authorization_required: retry_authorization (the bank's failure is held, see below)
  *   authorized --> revoked: DELETE /v3/data-connections/{id}
  *   authorized --> expired: consent or one-time access window ends
  *   authorization_required --> revoked
@@ -20,13 +21,17 @@ import { ApiError } from '../../contract/errors.ts'
 export const CONNECTION_STATUSES = ['authorization_required', 'authorizing', 'authorized', 'failed', 'revoked', 'expired'] as const
 export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number]
 
-export type ConnectionEvent = 'start_bank_authorization' | 'choose_provider' | 'authorize' | 'fail' | 'revoke' | 'expire'
+export type ConnectionEvent = 'start_bank_authorization' | 'choose_provider' | 'authorize' | 'fail' | 'retry_authorization' | 'revoke' | 'expire'
 
 const TRANSITIONS: Record<ConnectionEvent, { from: readonly ConnectionStatus[], to: ConnectionStatus }> = {
   start_bank_authorization: { from: ['authorization_required'], to: 'authorizing' },
   choose_provider: { from: ['authorizing'], to: 'authorizing' },
   authorize: { from: ['authorizing'], to: 'authorized' },
   fail: { from: ['authorization_required', 'authorizing'], to: 'failed' },
+  // A bank's failure the hosted journey can do something about ("Try again", "Try another bank"; bank-retry.policy.ts):
+  // a `failed` connection is final (its webhook has gone out), so the connection goes back to waiting for the user
+  // instead, with no webhook. The failure becomes final only when the user gives up or the journey link expires.
+  retry_authorization: { from: ['authorizing'], to: 'authorization_required' },
   revoke: { from: ['authorization_required', 'authorizing', 'authorized'], to: 'revoked' },
   expire: { from: ['authorized'], to: 'expired' },
 }

@@ -22,13 +22,13 @@ export interface CallbackOutcome {
  * throws CallbackError (nothing changed) for a link that is incomplete, unknown, expired or already used.
  */
 export async function completeBankCallback (deps: Deps, query: { state?: unknown, code?: unknown, error?: unknown }): Promise<CallbackOutcome> {
-  const connection = await completeBankAuthorization(deps, query)
+  const connection = await completeBankAuthorization(deps, query, { offerNextSteps: true })
   return { connection, redirect: nextStop(deps, connection, await deps.clock.now(connection.clientId)) }
 }
 
 /**
  * After the bank: the result page when the connection has a hosted page (configurations 1–4, and 5b with a result
- * page), otherwise straight back to the client's return URI with `connection_id` (and `error` on failure).
+ * page; for a failure the journey holds, it shows what the user can do next), otherwise straight back to the client's return URI with `connection_id` (and `error` on failure).
  */
 function nextStop (deps: Deps, c: Connection, now: Date): string {
   if (c.hostedPage) {

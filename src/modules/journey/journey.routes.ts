@@ -15,9 +15,9 @@ import type { MessageKey } from './journey.messages.ts'
 import type { Client } from '../auth/client.repository.ts'
 import { claimHandoff, type JourneySession, updateSession } from './journey-session.repository.ts'
 import {
-  assertJourneyOpen, type Brand, brandOf, cancelJourney, chosenProviderId, clientOf, continueUri, declineConsent, goToBank,
-  isFinal, liveState, loadByPhone, loadBySignedLink, loadByToken, loadConnection, pickerModel, providersFor, resultPath,
-  statusPath, stepOf,
+  assertJourneyOpen, type Brand, brandOf, cancelJourney, chosenProviderId, clientOf, continueUri, declineConsent, giveUpAfterBankFailure,
+  goToBank, heldNextSteps, isFinal, isHeld, liveState, loadByPhone, loadBySignedLink, loadByToken, loadConnection, pickerModel,
+  providersFor, resultPath, statusPath, stepOf, tryAnotherBank,
 } from './journey.service.ts'
 import { checkAccentColour, LOGO_EXTENSION } from './branding.ts'
 import { findLogo } from '../auth/client-branding.repository.ts'
@@ -30,6 +30,12 @@ import { ensureHandoff, HANDOFF_TTL_MINUTES, handoffUri, isMobileBrowser, linkEx
  * usable without JavaScript; every form carries a CSRF token; every page is sent with a strict CSP.
  */
 const PHONE_COOKIE = 'ledgerite_phone'
+/**
+ * The hosted-page token of the browser that left for the bank from a page that had it (scoped to the connection's
+ * pages): the bank sends that browser back to the result page, whose link does not carry the token, and a failed
+ * attempt the journey holds is answered with the page that has the token's forms ("Try another bank").
+ */
+const JOURNEY_COOKIE = 'ledgerite_journey'
 /** What the forms' tokens are bound to when there is no session: a random value in this cookie (double submit, signed). */
 const CSRF_COOKIE = 'ledgerite_csrf'
 /** The GB banks most people look for, shown first on the GB picker (ids missing from the catalogue are skipped). */
@@ -149,6 +155,53 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   }
 
   const html = (reply: FastifyReply, body: string) => reply.type('text/html; charset=utf-8').send(body)
+
+  /**
+   * A failed bank attempt the journey holds (bank-retry.policy.ts): what happened, and the ways on — "Try again"
+   * (same bank), "Try another bank" (configuration 1, on the page with the token: the picker needs it; the phone
+   * is sent back to the computer for it), "Return to {client}" (the failure becomes final). Without a credential
+   * for the forms (a browser that lost its cookies), only what happened and where to go back to.
+   */
+  async function heldPage (request: FastifyRequest, reply: FastifyReply, c: Connection, session: JourneySession | undefined, from: { token?: string, phone?: boolean }) {
+    const id = c.id
+    const { client, brand } = await clientAndBrand(c)
+    const base = pageBase(request, c, brand, 'result.failure_title')
+    const reason = c.bankFailureReason ?? 'other'
+    const steps = heldNextSteps(c)
+    const providerId = chosenProviderId(c, session)
+    const credential = Boolean(from.token || from.phone)
+    const now = await deps.clock.now(c.clientId)
+    return html(reply, renderPage('held', {
+      ...base,
+      // Follows the other device (it may try again there): reloads when the journey moves on. Quiet without
+      // JavaScript: a page the user is reading and choosing on is not refreshed under them.
+      live: { statusUri: statusPath(deps, id, now), state: 'held', quiet: true },
+      token: from.token,
+      csrf: credential ? csrfField(request, reply) : undefined,
+      clientName: brand.name,
+      provider: providerId ? providerView(providerId, base.lang) : undefined,
+      failureReason: reason,
+      reasonText: base.t(isMessageKey(`reason.${reason}`) ? `reason.${reason}` as MessageKey : 'reason.other'),
+      actions: credential
+        ? {
+            tryAgain: steps.includes('try_again') ? `${pagePath(id)}/retry` : undefined,
+            tryAnother: steps.includes('try_another_bank') && from.token ? `${pagePath(id)}/another-bank` : undefined,
+            anotherOnComputer: steps.includes('try_another_bank') && !from.token,
+            giveUp: {
+              action: `${pagePath(id)}/cancel`,
+              label: continueUri(c, client) ? base.t('held.return', { client: brand.name }) : base.t('cancel.plain'),
+            },
+          }
+        : undefined,
+    }))
+  }
+
+  /** Remembers the hosted-page token in this browser as it leaves for the bank (JOURNEY_COOKIE). */
+  const rememberToken = (reply: FastifyReply, c: Connection, token: string | undefined, now: Date) => {
+    if (!token) return
+    const maxAge = c.journeyExpiresAt ? Math.max(60, Math.floor((Date.parse(c.journeyExpiresAt) - now.getTime()) / 1000)) : 3600
+    browser.setCookie(reply, JOURNEY_COOKIE, token, { path: pagePath(c.id), maxAgeSeconds: maxAge })
+  }
   const pagePath = (id: string) => `/data/${encodeURIComponent(id)}`
   const tokenPage = (id: string, token: string) => `${pagePath(id)}?token=${encodeURIComponent(token)}`
 
@@ -198,6 +251,7 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     const mobile = isMobileBrowser(request.headers['user-agent'])
     const step = stepOf(c, session, { mobile, changeBank: query.change === '1' })
     if (step === 'done') return reply.redirect(resultPath(deps, id, now), 303)
+    if (step === 'held') return heldPage(request, reply, c, session, { token })
     const { client, brand } = await clientAndBrand(c)
     const providerId = chosenProviderId(c, session)
     const cancel = cancelOf(id, c, client, brand, translator(chooseLanguage(c.hostedPage?.language_code, request.headers['accept-language'])))
@@ -284,7 +338,7 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     const { connection: c, now } = await loadByToken(deps, id, body.token)
     const lang = c.hostedPage?.language_code
     checkCsrf(request, body._csrf, lang)
-    if (c.status !== 'authorization_required' || configurationOf(c) !== 1) throw new JourneyPageError('state', lang)
+    if (c.status !== 'authorization_required' || configurationOf(c) !== 1 || isHeld(c)) throw new JourneyPageError('state', lang)
     if (!providersFor(c).some((p) => p.provider_id === body.provider_id)) throw new JourneyPageError('provider', lang)
     await updateSession(deps.db, id, { provider_id: body.provider_id, consent_given_at: null }, now)
     return reply.redirect(tokenPage(id, body.token!), 303)
@@ -309,7 +363,9 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     // On a phone there is nothing to hand off: straight to the bank. On a desktop, the hand-off choice.
     if (isMobileBrowser(request.headers['user-agent'])) {
       const fresh: JourneySession = { ...session!, consent_given_at: now.toISOString() }
-      return reply.redirect(await goToBank(deps, c, fresh, now), 303)
+      const bank = await goToBank(deps, c, fresh, now)
+      rememberToken(reply, c, body.token, now)
+      return reply.redirect(bank, 303)
     }
     return reply.redirect(tokenPage(id, body.token!), 303)
   })
@@ -335,12 +391,40 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   }, async (request, reply) => {
     const { id } = request.params
     const { connection: c, session, now } = await loadFromComputerOrPhone(request, id)
-    return reply.redirect(await goToBank(deps, c, session, now), 303)
+    const bank = await goToBank(deps, c, session, now)
+    rememberToken(reply, c, request.body.token, now)
+    return reply.redirect(bank, 303)
+  })
+
+  // "Try again" after a failed bank attempt the journey holds: the same bank, straight there.
+  app.post<{ Params: IdT, Body: Static<typeof ComputerOrPhoneForm> }>('/data/:id/retry', {
+    config: { html: true },
+    schema: { params: Id, body: ComputerOrPhoneForm },
+  }, async (request, reply) => {
+    const { id } = request.params
+    const { connection: c, session, now } = await loadFromComputerOrPhone(request, id)
+    const bank = await goToBank(deps, c, session, now, { retry: true })
+    rememberToken(reply, c, request.body.token, now)
+    return reply.redirect(bank, 303)
+  })
+
+  // "Try another bank" (configuration 1): back to the picker of the same connection. From the page with the token
+  // only (the picker is that page); the held page on a handed-off phone sends the user to the computer for it.
+  app.post<{ Params: IdT, Body: Static<typeof ComputerOrPhoneForm> }>('/data/:id/another-bank', {
+    config: { html: true },
+    schema: { params: Id, body: ComputerOrPhoneForm },
+  }, async (request, reply) => {
+    const { id } = request.params
+    const { connection: c, now } = await loadFromComputerOrPhone(request, id)
+    if (!request.body.token) throw new JourneyPageError('state', c.hostedPage?.language_code)
+    await tryAnotherBank(deps, c, now)
+    return reply.redirect(tokenPage(id, request.body.token), 303)
   })
 
   // "Cancel and return to {client}" from any page before the bank, on the computer (token) or the handed-off phone
   // (cookie). The connection fails as a decline would, and the user goes straight back to the client with `error=`
-  // (or to the result page when the client has no return URI for it).
+  // (or to the result page when the client has no return URI for it). From a failed bank attempt the journey holds
+  // ("Return to {client}", or a cancel form of an older page) the failure becomes final with the bank's reason.
   app.post<{ Params: IdT, Body: Static<typeof ComputerOrPhoneForm> }>('/data/:id/cancel', {
     config: { html: true },
     schema: { params: Id, body: ComputerOrPhoneForm },
@@ -348,7 +432,8 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     const { id } = request.params
     const body = request.body
     const { connection: c, now } = await loadFromComputerOrPhone(request, id)
-    await cancelJourney(deps, c, now)
+    if (isHeld(c)) await giveUpAfterBankFailure(deps, c, now)
+    else await cancelJourney(deps, c, now)
     const after = await loadConnection(deps, id)
     if (!isFinal(after.status)) return reply.redirect(body.token ? tokenPage(id, body.token) : `${pagePath(id)}/phone`, 303)
     const back = continueUri(after, await clientOf(deps, after))
@@ -381,8 +466,18 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     const { id } = request.params
     const { connection: c, session, now } = await loadByPhone(deps, id, browser.readCookie(request, PHONE_COOKIE))
     if (isFinal(c.status)) return reply.redirect(resultPath(deps, id, now), 303)
-    const providerId = chosenProviderId(c, session)!
+    if (isHeld(c)) return heldPage(request, reply, c, session, { phone: true })
+    const providerId = chosenProviderId(c, session)
     const { client, brand } = await clientAndBrand(c)
+    if (!providerId) {
+      // "Try another bank" was pressed on the computer after this phone's attempt failed: the choice is made there,
+      // and this page follows (the computer's hand-off page then names the new bank, and this page offers it).
+      const base = pageBase(request, c, brand, 'held.choosing_title')
+      return html(reply, renderPage('waiting', {
+        ...base, live: { statusUri: statusPath(deps, id, now), state: liveState(c, session, now) },
+        heading: base.t('held.choosing_title'), body: base.t('held.choosing_body'), refreshHref: `${pagePath(id)}/phone`,
+      }))
+    }
     if (c.status === 'authorizing') {
       const base = pageBase(request, c, brand, 'waiting.title')
       return html(reply, renderPage('waiting', {
@@ -421,6 +516,16 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     const { id } = request.params
     const { l } = request.query
     const { connection: c, session, now } = await loadBySignedLink(deps, id, 'result', l)
+    const phoneCookie = browser.readCookie(request, PHONE_COOKIE)
+    const onPhone = Boolean(phoneCookie && session?.mobile_token_hash && session.mobile_token_hash === sha256(phoneCookie))
+    if (isHeld(c)) {
+      // Back from the bank with a failure the journey holds: to the page with this browser's credential, whose
+      // forms can act (and which a reload or Back shows again as long as the failure is held).
+      const token = browser.readCookie(request, JOURNEY_COOKIE)
+      if (token && session && sha256(token) === session.token_hash) return reply.redirect(tokenPage(id, token), 303)
+      if (onPhone) return reply.redirect(`${pagePath(id)}/phone`, 303)
+      return heldPage(request, reply, c, session, {})
+    }
     const { client, brand } = await clientAndBrand(c)
     const providerId = c.providerId ?? chosenProviderId(c, session)
     if (!isFinal(c.status)) {
@@ -434,8 +539,6 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     }
     // Declining (or cancelling) is the user's choice, not a failure: a neutral page, not a red error.
     // The handed-off phone that finished: the journey goes on on the computer, which shows the result too.
-    const phoneCookie = browser.readCookie(request, PHONE_COOKIE)
-    const onPhone = Boolean(phoneCookie && session?.mobile_token_hash && session.mobile_token_hash === sha256(phoneCookie))
     const outcome = c.status === 'authorized' ? 'success' : c.status === 'failed' ? (c.failureReason === 'user_declined_consent' ? 'declined' : 'failure') : 'inactive'
     const base = pageBase(request, c, brand, `result.${outcome === 'success' ? 'success' : outcome === 'failure' ? 'failure' : outcome === 'declined' ? 'declined' : 'inactive'}_title`)
     const reason = c.failureReason ?? 'other'

@@ -5,7 +5,8 @@ import type { Deps } from '../../deps.ts'
 import type { ConnectionRow } from '../../storage/database.ts'
 import { type Client, findClient } from '../auth/client.repository.ts'
 import { beginBankAuthorization, withAddedQuery } from '../connections/connection.authorization.ts'
-import { cancelBeforeBank, failConnection } from '../connections/connection.lifecycle.ts'
+import { type NextStep, nextStepsAfterBankFailure } from '../connections/bank-retry.policy.ts'
+import { cancelBeforeBank, failConnection, giveUpAfterBankFailure as giveUp, setAsideBankFailure } from '../connections/connection.lifecycle.ts'
 import { type Connection, configurationOf, returnUriOf, toConnection } from '../connections/connection.model.ts'
 import { POLICY } from '../connections/connection.policy.ts'
 import { findConnectionById } from '../connections/connection.repository.ts'
@@ -16,7 +17,7 @@ import { BankError } from '../providers/provider-adapter.ts'
 import { findBranding } from '../auth/client-branding.repository.ts'
 import { JourneyPageError } from './journey.errors.ts'
 import { signLink, verifyLink } from './journey-links.ts'
-import { findSession, type JourneySession, openSession } from './journey-session.repository.ts'
+import { findSession, type JourneySession, openSession, updateSession } from './journey-session.repository.ts'
 
 /**
  * The hosted pages' rules, apart from HTTP: who may see a page (credential checks), which step a connection is
@@ -26,6 +27,13 @@ import { findSession, type JourneySession, openSession } from './journey-session
 /** Statuses after which the journey is over and only the result remains to show. */
 const FINAL = new Set(['authorized', 'failed', 'revoked', 'expired'])
 export const isFinal = (status: string): boolean => FINAL.has(status)
+
+/**
+ * The bank failed the last attempt and the journey offers another (bank-retry.policy.ts): the connection waits
+ * for the user at `authorization_required`, not failed yet, and every page of it shows what happened and the way on.
+ */
+export const isHeld = (c: Connection): boolean => c.status === 'authorization_required' && c.bankFailureReason !== null
+export const heldNextSteps = (c: Connection): NextStep[] => isHeld(c) ? nextStepsAfterBankFailure(c, c.bankFailureReason!) : []
 
 export interface Loaded {
   connection: Connection
@@ -66,14 +74,14 @@ export async function loadByToken (deps: Deps, id: string, token: string | undef
 
 /**
  * A journey link is good for POLICY.journeyLinkTtlHours until the user leaves for the bank. Past that, a
- * connection still waiting for the user fails (`journey_expired`) and the page says the link expired, with the
- * way back to the client.
+ * connection still waiting for the user fails (`journey_expired`, or the bank's reason when a failed attempt was
+ * held and the user never came back to it) and the page says the link expired, with the way back to the client.
  */
 export async function assertJourneyOpen (deps: Deps, connection: Connection, now: Date): Promise<void> {
   if (connection.status !== 'authorization_required' || !connection.journeyExpiresAt) return
   if (Date.parse(connection.journeyExpiresAt) > now.getTime()) return
   try {
-    await failConnection(deps.db, connection.clientId, connection.id, now, 'journey_expired')
+    await failConnection(deps.db, connection.clientId, connection.id, now, connection.bankFailureReason ?? 'journey_expired')
   } catch (err) {
     // Another request moved it first (the bank step, or a concurrent visit that expired it): nothing to do.
     if (!(err instanceof ApiError)) throw err
@@ -119,11 +127,12 @@ export function chosenProviderId (c: Connection, s: JourneySession | undefined):
 }
 
 /** What the hosted page shows now. */
-export type Step = 'picker' | 'consent' | 'handoff' | 'phone_opened' | 'continue' | 'waiting' | 'done'
+export type Step = 'picker' | 'consent' | 'handoff' | 'phone_opened' | 'continue' | 'waiting' | 'held' | 'done'
 
 export function stepOf (c: Connection, s: JourneySession | undefined, options: { mobile: boolean, changeBank?: boolean }): Step {
   if (isFinal(c.status)) return 'done'
   if (c.status === 'authorizing') return 'waiting'
+  if (isHeld(c)) return 'held'
   const config = configurationOf(c)
   if (config === 1 && (!chosenProviderId(c, s) || options.changeBank)) return 'picker'
   if (c.userConsent.type === 'authorization_flow_captured' && !s?.consent_given_at) return 'consent'
@@ -132,10 +141,14 @@ export function stepOf (c: Connection, s: JourneySession | undefined, options: {
 }
 
 /** The desktop page's state as the status endpoint reports it; a change makes the page reload itself. */
-export type LiveState = 'handoff' | 'handoff_renew' | 'phone_opened' | 'waiting' | 'done' | 'other'
+export type LiveState = 'handoff' | 'handoff_renew' | 'phone_opened' | 'choosing' | 'waiting' | 'held' | 'done' | 'other'
 export function liveState (c: Connection, s: JourneySession | undefined, now: Date): LiveState {
   if (isFinal(c.status)) return 'done'
   if (c.status === 'authorizing') return 'waiting'
+  // The other device's attempt failed and is held: the computer's page reloads into the held-failure page.
+  if (isHeld(c)) return 'held'
+  // "Try another bank" on the computer after the phone's attempt: the phone waits for the new choice.
+  if (s?.handoff_opened_at && !chosenProviderId(c, s)) return 'choosing'
   if (s?.handoff_opened_at) return 'phone_opened'
   if (s?.handoff_expires_at) {
     // A QR code about to expire: the page reloads and draws a fresh one (qr-handoff.ts ensureHandoff).
@@ -243,12 +256,18 @@ export async function cancelJourney (deps: Deps, c: Connection, now: Date): Prom
   }
 }
 
-/** Leaves for the bank (authorization_required → authorizing, in the bank step); answers the bank's page. */
-export async function goToBank (deps: Deps, c: Connection, s: JourneySession | undefined, now: Date): Promise<string> {
+/**
+ * Leaves for the bank (authorization_required → authorizing, in the bank step); answers the bank's page. While a
+ * failed attempt is held, only "Try again" (`retry`) goes: a form from a page before it (Back, another tab) shows
+ * the held page instead.
+ */
+export async function goToBank (deps: Deps, c: Connection, s: JourneySession | undefined, now: Date, options: { retry?: boolean } = {}): Promise<string> {
   const language = c.hostedPage?.language_code
   const providerId = chosenProviderId(c, s)
   if (!providerId || !findProvider(providerId)) throw new JourneyPageError('provider', language)
   if (c.status !== 'authorization_required') throw new JourneyPageError('state', language)
+  if (isHeld(c) !== Boolean(options.retry)) throw new JourneyPageError('state', language)
+  if (options.retry && !heldNextSteps(c).includes('try_again')) throw new JourneyPageError('state', language)
   if (c.userConsent.type === 'authorization_flow_captured' && !s?.consent_given_at) throw new JourneyPageError('state', language)
   try {
     const { uri } = await beginBankAuthorization(deps, { connection: c, providerId, now })
@@ -257,5 +276,33 @@ export async function goToBank (deps: Deps, c: Connection, s: JourneySession | u
     if (err instanceof ApiError && err.code === 'INVALID_STATE') throw new JourneyPageError('state', language)
     if (err instanceof BankError) throw new JourneyPageError('bank', language)
     throw err
+  }
+}
+
+/**
+ * "Try another bank" (configuration 1): the held failure is set aside and the bank picked before forgotten, with
+ * the consent given for it; the hosted page then shows the picker of the same connection.
+ */
+export async function tryAnotherBank (deps: Deps, c: Connection, now: Date): Promise<void> {
+  if (!heldNextSteps(c).includes('try_another_bank')) throw new JourneyPageError('state', c.hostedPage?.language_code)
+  try {
+    await setAsideBankFailure(deps.db, c.clientId, c.id, now)
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'INVALID_STATE') throw new JourneyPageError('state', c.hostedPage?.language_code)
+    throw err
+  }
+  await updateSession(deps.db, c.id, { provider_id: null, consent_given_at: null }, now)
+}
+
+/**
+ * "Return to {client}" from a held failure: now the failure is final, with the bank's reason (`connection_failed`
+ * goes out). A journey that moved on meanwhile (another device tried again) is left as it is.
+ */
+export async function giveUpAfterBankFailure (deps: Deps, c: Connection, now: Date): Promise<void> {
+  if (!isHeld(c)) return
+  try {
+    await giveUp(deps.db, c.clientId, c.id, now)
+  } catch (err) {
+    if (!(err instanceof ApiError && err.code === 'INVALID_STATE')) throw err
   }
 }

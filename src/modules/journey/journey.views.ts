@@ -21,10 +21,10 @@ export interface PageData {
   /** The end user's name (create's `user.name`), shown as text. */
   userName?: string | null
   /** Set on pages that follow the journey by themselves (status polling + no-JS refresh). */
-  live?: { statusUri: string, state: string }
+  live?: { statusUri: string, state: string, /** No <noscript> refresh: a page the user is choosing on. */ quiet?: boolean }
   [key: string]: unknown
 }
 
-export function renderPage (view: 'picker' | 'consent' | 'handoff' | 'phone-opened' | 'continue' | 'waiting' | 'result' | 'error', data: PageData): string {
+export function renderPage (view: 'picker' | 'consent' | 'handoff' | 'phone-opened' | 'continue' | 'waiting' | 'result' | 'held' | 'error', data: PageData): string {
   return eta.render(`./${view}`, data)
 }
