@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import { ApiError } from '../contract/errors.ts'
 import { DATA_TOKEN_SCOPE } from '../contract/scopes.ts'
+import type { Client } from '../modules/auth/client.repository.ts'
 import type { TokenClaims, TokenService } from '../modules/auth/token.service.ts'
 
 declare module 'fastify' {
@@ -13,6 +14,8 @@ declare module 'fastify' {
      * request is seen by the next.
      */
     clockOffsetSeconds?: number
+    /** The authenticated client's settings, read in that same query (set only in the authenticated scope). */
+    client?: Client
   }
   interface FastifyContextConfig {
     /** Scopes the route's token must carry: its declared `security` (set when the route joins the authenticated scope). */
@@ -74,6 +77,7 @@ async function authenticate (tokens: TokenService, request: FastifyRequest, scop
   }
   request.clientId = claims.clientId
   request.clockOffsetSeconds = standing.clockOffsetSeconds
+  request.client = standing.client
 }
 
 /** The scopes a route declares for Ledgerite's token (`security: [{ OAuth2: [...] }]`), or undefined when it declares none. */

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import { ids, sha256 } from '../../contract/ids.ts'
 import type { Database } from '../../storage/database.ts'
+import { type Client, toClient } from './client.repository.ts'
 
 /**
  * A client's secret and the tokens issued under it. Every access token carries the client's token generation
@@ -25,13 +26,19 @@ export interface ClientStanding {
   tokenGeneration: number
   /** The client's virtual clock offset (src/modules/clock/clock.ts), as of this read. */
   clockOffsetSeconds: number
+  /** The client's settings, as of this read: the request's handler needs no second read of the same row. */
+  client: Client
 }
 
 /**
- * The client's token generation and clock offset, or undefined when the client no longer exists. One read serves
- * both: the token check and the request's "now" (clock offsets read here are as fresh as the revocation check).
+ * The client's row, or undefined when the client no longer exists. One read serves the token check, the request's
+ * "now" (clock offsets read here are as fresh as the revocation check) and the handler's view of the client's
+ * settings (create-connection reads its redirect URIs, licence and unknown-fields choice): profile of create-connection,
+ * a second read of the same row was ~10 % of its database time.
  */
 export async function clientStanding (db: Kysely<Database>, clientId: string): Promise<ClientStanding | undefined> {
-  const row = await db.selectFrom('clients').select(['token_generation', 'clock_offset_seconds']).where('id', '=', clientId).executeTakeFirst()
-  return row ? { tokenGeneration: Number(row.token_generation), clockOffsetSeconds: Number(row.clock_offset_seconds ?? 0) } : undefined
+  const row = await db.selectFrom('clients').selectAll().where('id', '=', clientId).executeTakeFirst()
+  if (!row) return undefined
+  const client = toClient(row)
+  return { tokenGeneration: Number(row.token_generation), clockOffsetSeconds: client.clockOffsetSeconds, client }
 }

@@ -19,10 +19,10 @@ const createContext = new WeakMap<FastifyRequest, { client: Client | undefined, 
 
 /** Create a connection (the contract), read one and list them (extensions). Handlers only translate HTTP. */
 export async function connectionRoutes (app: FastifyInstance, deps: Deps): Promise<void> {
-  // The token was checked in onRequest, so the client is known before validation: read it here (the service uses
-  // this read too) and, for a client that chose `ignore`, drop the fields the schema does not declare.
+  // The token was checked in onRequest, so the client is known before validation (read with the token check; the
+  // service uses that read too) and, for a client that chose `ignore`, the fields the schema does not declare are dropped.
   const applyUnknownFieldsSetting = async (request: FastifyRequest): Promise<void> => {
-    const client = await findClient(deps.db, request.clientId)
+    const client = request.client ?? await findClient(deps.db, request.clientId)
     let ignoredFields: string[] = []
     if (client?.unknownFields === 'ignore') {
       const dropped = dropUnknownFields(CreateConnectionBody, request.body)
