@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import { ids, sha256 } from '../../contract/ids.ts'
 import type { Database } from '../../storage/database.ts'
+import { prepared } from '../../storage/prepared.ts'
 import { type Client, toClient } from './client.repository.ts'
 
 /**
@@ -36,8 +37,11 @@ export interface ClientStanding {
  * settings (create-connection reads its redirect URIs, licence and unknown-fields choice): profile of create-connection,
  * a second read of the same row was ~10 % of its database time.
  */
+const clientRow = prepared(1, (db, clientId: string) => db.selectFrom('clients').selectAll().where('id', '=', clientId))
+
 export async function clientStanding (db: Kysely<Database>, clientId: string): Promise<ClientStanding | undefined> {
-  const row = await db.selectFrom('clients').selectAll().where('id', '=', clientId).executeTakeFirst()
+  // Every authenticated request reads this: built once (storage/prepared.ts).
+  const row = await clientRow.first(db, clientId)
   if (!row) return undefined
   const client = toClient(row)
   return { tokenGeneration: Number(row.token_generation), clockOffsetSeconds: client.clockOffsetSeconds, client }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import { ids } from '../../contract/ids.ts'
 import type { ConnectionRow, Database, NewConnectionRow } from '../../storage/database.ts'
 import { type KeysetPosition, newestFirstAfter } from '../../storage/keyset.ts'
+import { prepared } from '../../storage/prepared.ts'
 import { writeTransaction } from '../../storage/write-queue.ts'
 
 /** Kysely functions for connections. Every read is scoped by the owning client: another client's id is "not found". */
@@ -9,8 +10,12 @@ export async function insertConnection (db: Kysely<Database>, row: NewConnection
   await db.insertInto('connections').values(row).execute()
 }
 
+// Every data call and connection read starts here: built once (storage/prepared.ts).
+const connectionOfClient = prepared(2, (db, clientId: string, id: string) =>
+  db.selectFrom('connections').selectAll().where('id', '=', id).where('client_id', '=', clientId))
+
 export async function findConnection (db: Kysely<Database>, clientId: string, id: string): Promise<ConnectionRow | undefined> {
-  return db.selectFrom('connections').selectAll().where('id', '=', id).where('client_id', '=', clientId).executeTakeFirst()
+  return connectionOfClient.first(db, clientId, id)
 }
 
 /** For the hosted pages and the bank callback, which are reached by a browser that holds no client token. */

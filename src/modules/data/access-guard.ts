@@ -1,7 +1,7 @@
 import { ApiError } from '../../contract/errors.ts'
 import type { ConnectionScope } from '../../contract/scopes.ts'
 import type { Deps } from '../../deps.ts'
-import { expireDueConnections } from '../connections/connection.lifecycle.ts'
+import { expireConnection } from '../connections/connection.lifecycle.ts'
 import { type Connection, toConnection } from '../connections/connection.model.ts'
 import { POLICY } from '../connections/connection.policy.ts'
 import { findConnection } from '../connections/connection.repository.ts'
@@ -32,8 +32,19 @@ export async function checkAccess (
   const { clientId, connectionId, scope, accountId } = input
   // The offset the request's authentication read, when given (one read of the client's row per request).
   const now = await deps.clock.now(clientId, input.clockOffsetSeconds)
-  await expireDueConnections(deps.db, clientId, now)
-  const row = await findConnection(deps.db, clientId, connectionId)
+  let row = await findConnection(deps.db, clientId, connectionId)
+  // A consent that has ended is moved to `expired` (with its webhook) before it is judged. Only this connection: the
+  // client's others are the sweep's (connection.expiry-sweeper.ts) and their own reads', and a data call need not pay
+  // a query for them.
+  if (row?.status === 'authorized' && row.access_expires_at !== null && row.access_expires_at <= now.toISOString()) {
+    try {
+      await expireConnection(deps.db, clientId, connectionId, now)
+    } catch (err) {
+      // Another process expired or revoked it first: judged as it is now.
+      if (!(err instanceof ApiError)) throw err
+    }
+    row = await findConnection(deps.db, clientId, connectionId)
+  }
   if (!row) throw new ApiError('NOT_FOUND', `Connection ${connectionId} could not be found. Check the connection id.`)
   const connection = toConnection(row)
 

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../storage/database.ts'
+import { prepared } from '../../storage/prepared.ts'
 import { writeTransaction } from '../../storage/write-queue.ts'
 import type { DataAccess } from './access-guard.ts'
 
@@ -70,11 +71,14 @@ export function isFresh (readAt: string, now: Date): boolean {
   return t <= now.getTime() && now.getTime() < t + FRESH_SECONDS * 1000
 }
 
+// Every connected-accounts, user-info and balance call reads this: built once (storage/prepared.ts).
+const snapshotRow = prepared(4, (db, connectionId: string, what: string, clientId: string, consentId: string) =>
+  db.selectFrom('bank_snapshots').select(['read_at', 'body'])
+    .where('connection_id', '=', connectionId).where('what', '=', what)
+    .where('client_id', '=', clientId).where('consent_id', '=', consentId))
+
 async function findSnapshot (db: Kysely<Database>, k: Keyed): Promise<{ readAt: string, body: string } | undefined> {
-  const row = await db.selectFrom('bank_snapshots').select(['read_at', 'body'])
-    .where('connection_id', '=', k.connectionId).where('what', '=', k.what)
-    .where('client_id', '=', k.clientId).where('consent_id', '=', k.consentId)
-    .executeTakeFirst()
+  const row = await snapshotRow.first(db, k.connectionId, k.what, k.clientId, k.consentId)
   return row ? { readAt: row.read_at, body: row.body } : undefined
 }
 
