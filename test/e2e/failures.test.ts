@@ -7,7 +7,7 @@ import {
 
 /**
  * Journeys that do not end well, in a browser: the user declines, the bank is denied, a wrong password (then
- * the right one), an `error.*` mock user, and a bank code brought back twice.
+ * the right one), a `login.*` mock user (held, then given up), and a bank code brought back twice.
  */
 describe('journey failures in a browser', () => {
   let browser: Browser
@@ -84,7 +84,7 @@ describe('journey failures in a browser', () => {
     await context.close()
   })
 
-  test('a login.* mock user (locked at sign-in, an extension) fails the journey with that reason', async (t) => {
+  test('a login.* mock user (locked at sign-in, an extension): the failure is held with Try again, and Return makes it final with that reason', async (t) => {
     const app = await startLedgerite(t)
     const client = await app.client({ name: 'Budget Buddy' })
     const created = await createConnection(app, client, preselected('precaptured'))
@@ -96,8 +96,12 @@ describe('journey failures in a browser', () => {
     await signInAtBank(page, 'login.account_temporarily_locked', 'anything')
     await page.getByRole('heading', { name: 'Your bank could not be connected' }).waitFor()
     assert.match(await mainText(page), /temporarily locked/)
+    // A lock can lift: the journey offers the same bank again (the client chose it: no other bank), and waits.
+    await page.getByRole('button', { name: 'Try again' }).waitFor()
+    assert.equal(await page.getByRole('button', { name: 'Try another bank' }).count(), 0)
+    assert.equal((await connectionStatus(app, client, created.id)).status, 'authorization_required')
     await screenshot(page, 'failure-04-error-user-result')
-    await page.getByRole('link', { name: 'Continue to Budget Buddy' }).click()
+    await page.getByRole('button', { name: 'Return to Budget Buddy' }).click()
     await page.waitForURL(/^https:\/\/your-app\.com\/callback\?/)
     assert.equal(landing(page).get('error'), 'account_temporarily_locked')
     const c = await connectionStatus(app, client, created.id)

@@ -148,6 +148,9 @@ describe('a failed bank attempt the hosted journey holds', () => {
   test('Return to {client} makes the held failure final: the bank\'s reason, connection_failed, error= on the return URI', async (t) => {
     const { app, client, hosted, browser } = await setUp(t, 2)
     const held = await backFromTheBank(browser, await atTheBank(app, await toTheBank(browser, hosted), 'login.provider_error', 'allow'))
+    // The page's policy lets its form lead to the client (browsers hold a form's redirects to form-action).
+    const page = await browser.get(hosted.path)
+    assert.match(String(page.headers['content-security-policy']), /form-action 'self' https:\/\/your-app\.com;/)
     const giveUp = await browser.post(formAction(held.body, 'give-up')!, { token: hosted.token, _csrf: csrfOf(held.body) })
     assert.equal(giveUp.statusCode, 303)
     const back = new URL(locationOf(giveUp))

@@ -69,16 +69,25 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   if (loopback) {
     app.log.warn({ publicUrl }, 'PUBLIC_URL is a loopback address: the hosted pages\' QR hand-off links cannot be opened on a phone. Set PUBLIC_URL to an address the phone can reach (a LAN address or a tunnel).')
   }
-  const CSP = [
+  const cspWith = (formTargets: string) => [
     "default-src 'none'",
     "style-src 'self'",
     "img-src 'self' data:",
     "script-src 'self'", // journey.js only: the desktop page's live update
     "connect-src 'self'", // …which polls the status endpoint
-    `form-action ${formAction}`, // the bank step answers a form POST with a redirect to the bank
+    `form-action ${formTargets}`, // the bank step answers a form POST with a redirect to the bank
     "frame-ancestors 'none'",
     "base-uri 'none'",
   ].join('; ')
+  const CSP = cspWith(formAction)
+  /**
+   * A page whose "Cancel and return" / "Return to {client}" form is answered with a redirect to the client's return
+   * URI: browsers hold a form's redirects to form-action too, so that page's policy names the return URI's origin.
+   */
+  const allowReturnTo = (reply: FastifyReply, back: string | undefined) => {
+    const origin = back ? new URL(back).origin : undefined
+    if (origin && origin !== selfOrigin && origin !== bankOrigin) reply.header('content-security-policy', cspWith(`${formAction} ${origin}`))
+  }
 
   // No referrer: the page's URL carries the hosted-page token. Lax cookies: the user arrives by a link.
   const browser = browserSurface(app, { key: deps.secret, name: 'journey', publicUrl, csp: CSP, referrerPolicy: 'no-referrer', sameSite: 'Lax' })
@@ -137,10 +146,11 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
   }
 
   /** "Cancel and return to {client}" (or plain "Cancel" when there is no return URI to go back to). */
-  const cancelOf = (id: string, c: Connection, client: Client, brand: Brand, t: PageData['t']) => ({
-    action: `${pagePath(id)}/cancel`,
-    label: continueUri(c, client) ? t('cancel.return', { client: brand.name }) : t('cancel.plain'),
-  })
+  const cancelOf = (reply: FastifyReply, id: string, c: Connection, client: Client, brand: Brand, t: PageData['t']) => {
+    const back = continueUri(c, client)
+    allowReturnTo(reply, back)
+    return { action: `${pagePath(id)}/cancel`, label: back ? t('cancel.return', { client: brand.name }) : t('cancel.plain') }
+  }
 
   const providerView = (id: string, lang: string) => {
     const p = findProvider(id)
@@ -171,6 +181,8 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     const providerId = chosenProviderId(c, session)
     const credential = Boolean(from.token || from.phone)
     const now = await deps.clock.now(c.clientId)
+    const back = continueUri(c, client)
+    if (credential) allowReturnTo(reply, back)
     return html(reply, renderPage('held', {
       ...base,
       // Follows the other device (it may try again there): reloads when the journey moves on. Quiet without
@@ -189,7 +201,7 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
             anotherOnComputer: steps.includes('try_another_bank') && !from.token,
             giveUp: {
               action: `${pagePath(id)}/cancel`,
-              label: continueUri(c, client) ? base.t('held.return', { client: brand.name }) : base.t('cancel.plain'),
+              label: back ? base.t('held.return', { client: brand.name }) : base.t('cancel.plain'),
             },
           }
         : undefined,
@@ -254,7 +266,7 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     if (step === 'held') return heldPage(request, reply, c, session, { token })
     const { client, brand } = await clientAndBrand(c)
     const providerId = chosenProviderId(c, session)
-    const cancel = cancelOf(id, c, client, brand, translator(chooseLanguage(c.hostedPage?.language_code, request.headers['accept-language'])))
+    const cancel = cancelOf(reply, id, c, client, brand, translator(chooseLanguage(c.hostedPage?.language_code, request.headers['accept-language'])))
     const common = { token, csrf: csrfField(request, reply), clientName: brand.name, pagePath: pagePath(id), cancel }
 
     if (step === 'picker') {
@@ -489,7 +501,7 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     return html(reply, renderPage('continue', {
       ...base, csrf: csrfField(request, reply), clientName: brand.name,
       provider: providerView(providerId, base.lang), formAction: `${pagePath(id)}/bank`,
-      cancel: cancelOf(id, c, client, brand, base.t),
+      cancel: cancelOf(reply, id, c, client, brand, base.t),
     }))
   })
 
