@@ -1,4 +1,4 @@
-import type { Compilable, CompiledQuery, Kysely } from 'kysely'
+import type { Compilable, CompiledQuery, Insertable, Kysely } from 'kysely'
 import type { Database } from './database.ts'
 
 /**
@@ -50,5 +50,24 @@ export function prepared<A extends unknown[], R> (arity: A['length'], build: (db
     all: run,
     /** The first row, or undefined. */
     first: async (db: Kysely<Database>, ...args: A): Promise<R | undefined> => (await run(db, ...args))[0],
+  }
+}
+
+/**
+ * An insert into `table` built once per set of columns: a row's columns (those not undefined) choose the compiled
+ * statement, its values fill it. For the hot path's inserts, whose rows have a handful of shapes.
+ */
+export function preparedInsert<T extends keyof Database & string> (table: T) {
+  const byShape = new Map<string, ReturnType<typeof prepared<unknown[], unknown>>>()
+  return async (db: Kysely<Database>, row: Insertable<Database[T]>): Promise<void> => {
+    const columns = Object.keys(row).filter((k) => (row as Record<string, unknown>)[k] !== undefined)
+    const shape = columns.join(',')
+    let insert = byShape.get(shape)
+    if (!insert) {
+      insert = prepared(columns.length, (q, ...values: unknown[]) =>
+        q.insertInto(table).values(Object.fromEntries(columns.map((c, i) => [c, values[i]])) as never))
+      byShape.set(shape, insert)
+    }
+    await insert.all(db, ...columns.map((c) => (row as Record<string, unknown>)[c]))
   }
 }

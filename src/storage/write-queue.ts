@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely'
+import { CompiledQuery, type Kysely } from 'kysely'
 import type { Database } from './database.ts'
 
 /**
@@ -37,6 +37,11 @@ interface Queue {
   /** Counters for tests and the bench: transactions committed, writes carried. */
   stats: { batches: number, writes: number }
 }
+
+// The statements around each write, compiled once (they are the same text on every call).
+const SAVEPOINT = CompiledQuery.raw('savepoint w')
+const ROLLBACK_TO = CompiledQuery.raw('rollback to w')
+const RELEASE = CompiledQuery.raw('release w')
 
 const queues = new WeakMap<Kysely<Database>, Queue>()
 
@@ -84,7 +89,7 @@ async function flush (db: Kysely<Database>, q: Queue): Promise<void> {
   try {
     await db.transaction().execute(async (trx) => {
       for (const item of batch) {
-        await sql`savepoint w`.execute(trx)
+        await trx.executeQuery(SAVEPOINT)
         let failed = false
         try {
           item.result = await item.work(trx)
@@ -92,10 +97,10 @@ async function flush (db: Kysely<Database>, q: Queue): Promise<void> {
           failed = true
           // A failure inside the rollback itself (the file went away, say) escapes: the whole batch rolls back
           // and every item not yet answered gets that error.
-          await sql`rollback to w`.execute(trx)
+          await trx.executeQuery(ROLLBACK_TO)
           item.reject(err)
         }
-        await sql`release w`.execute(trx)
+        await trx.executeQuery(RELEASE)
         if (!failed) done.push(item)
       }
     })

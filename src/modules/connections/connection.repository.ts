@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import { ids } from '../../contract/ids.ts'
 import type { ConnectionRow, Database, NewConnectionRow } from '../../storage/database.ts'
 import { type KeysetPosition, newestFirstAfter } from '../../storage/keyset.ts'
-import { prepared } from '../../storage/prepared.ts'
+import { prepared, preparedInsert } from '../../storage/prepared.ts'
 import { writeTransaction } from '../../storage/write-queue.ts'
 
 /** Kysely functions for connections. Every read is scoped by the owning client: another client's id is "not found". */
@@ -28,15 +28,19 @@ export async function addConnectionEvent (
   db: Kysely<Database>,
   row: { connectionId: string, clientId: string, at: Date, kind: string, detail?: Record<string, unknown> },
 ): Promise<void> {
-  await db.insertInto('connection_events').values({
+  await insertEvent(db, {
     id: ids.uuid(),
     connection_id: row.connectionId,
     client_id: row.clientId,
     at: row.at.toISOString(),
     kind: row.kind,
     detail: row.detail ? JSON.stringify(row.detail) : null,
-  }).execute()
+  })
 }
+
+// Every create and status change writes these: built once per set of columns (storage/prepared.ts).
+const insertEvent = preparedInsert('connection_events')
+const insertConnectionRow = preparedInsert('connections')
 
 export async function listConnectionEvents (db: Kysely<Database>, clientId: string, connectionId: string) {
   return db.selectFrom('connection_events').selectAll()
@@ -54,7 +58,7 @@ export async function insertConnectionWithEvent (
   event: { at: Date, detail?: Record<string, unknown> },
 ): Promise<void> {
   await writeTransaction(db, async (trx) => {
-    await trx.insertInto('connections').values(row).execute()
+    await insertConnectionRow(trx, row)
     await addConnectionEvent(trx, { connectionId: row.id, clientId: row.client_id, at: event.at, kind: 'created', ...(event.detail ? { detail: event.detail } : {}) })
   })
 }
