@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
@@ -189,6 +189,7 @@ async function benchDatabase (db: 'sqlite' | 'postgres', ceiling: number): Promi
   }
   const server = await startLedgerite({
     databaseUrl: store.databaseUrl,
+    fromDist: true,
     ...(PROFILE ? { nodeArgs: ['--import', './bench/lib/profiler-hook.mjs'], env: { BENCH_PROFILE_DIR: profileDir } } : {}),
   })
   const profiled = lineProfiler(server.pid, profileDir)
@@ -214,6 +215,16 @@ async function benchDatabase (db: 'sqlite' | 'postgres', ceiling: number): Promi
     const createMet = db === 'sqlite' ? createRow.ratio! >= 0.3 && create.p99 <= 10 && !createRow.note : createRow.ratio! >= 0.15 && !createRow.note
     rows.push({ measure: 'create-connection  POST /v3/data-connections', db: label, ...createRow, target: db === 'sqlite' ? '≥ 30 %, p99 ≤ 10 ms' : '≥ 15 %', met: createMet })
     console.log(`create-connection: ${create.rps} req/s, p99 ${create.p99} ms`)
+
+    // The token endpoint: the client's secret checked and a JWT signed (RS256) on every call.
+    const tokenOpts = {
+      url: `${server.url}/connect/token`, method: 'POST' as const, headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: client.client_id, client_secret: client.client_secret, scope: 'data' }).toString(),
+    }
+    const tokens = await profiled('token endpoint', () => load({ ...tokenOpts, duration: Math.max(2, Math.round(SECONDS / 2)), pid: server.pid }))
+    out.token_endpoint = tokens
+    rows.push({ measure: 'token endpoint  POST /connect/token', db: label, ...fromMeasure(tokens, ceiling), target: '—' })
+    console.log(`token endpoint: ${tokens.rps} req/s, p99 ${tokens.p99} ms`)
 
     // Memory after TOTAL_CONNECTIONS connections, created through the API.
     const soFar = await countConnections(store.databaseUrl)
@@ -242,6 +253,30 @@ async function benchDatabase (db: 'sqlite' | 'postgres', ceiling: number): Promi
     const accRow = fromMeasure(accounts, ceiling)
     rows.push({ measure: 'connected-accounts  GET /v3/connected-accounts', db: label, ...accRow, target: '≥ 25 %', met: accRow.ratio! >= 0.25 && !accRow.note })
     console.log(`connected-accounts: ${accounts.rps} req/s, p99 ${accounts.p99} ms`)
+
+    // PostgreSQL only: does a second process on the same database add throughput? The same two requests, the 50
+    // connections split 25 + 25 between two processes, measured at once.
+    if (db === 'postgres') {
+      const second = await startLedgerite({ databaseUrl: store.databaseUrl, fromDist: true, env: { PUBLIC_URL: server.url } })
+      try {
+        const onBoth = async (name: string, opts: { url: string, method?: 'GET' | 'POST', headers: Record<string, string>, body?: string }, single: Measure) => {
+          const other = { ...opts, url: opts.url.replace(server.url, second.url) }
+          await Promise.all([warm({ ...opts, connections: 25 }), warm({ ...other, connections: 25 })])
+          const [a, b] = await Promise.all([load({ ...opts, connections: 25, duration: SECONDS }), load({ ...other, connections: 25, duration: SECONDS })])
+          const both: Measure = {
+            rps: a.rps + b.rps, p50: Math.max(a.p50, b.p50), p99: Math.max(a.p99, b.p99), requests: a.requests + b.requests,
+            non2xx: a.non2xx + b.non2xx, errors: a.errors + b.errors, timeouts: a.timeouts + b.timeouts, durationS: Math.max(a.durationS, b.durationS),
+          }
+          out[`${name.replace(/-/g, '_')}_two_processes`] = both
+          rows.push({ measure: `${name}, two processes (25 + 25 conns): ${(both.rps / single.rps).toFixed(2)}× one`, db: label, ...fromMeasure(both, ceiling), target: '—' })
+          console.log(`${name}, two processes: ${both.rps} req/s (${(both.rps / single.rps).toFixed(2)}× one), p99 ${both.p99} ms`)
+        }
+        await onBoth('create-connection', createOpts, create)
+        await onBoth('connected-accounts', accountsOpts, accounts)
+      } finally {
+        await second.stop(20_000)
+      }
+    }
 
     // Transactions request, end to end: POST, then poll GET until completed (10 loops at a time).
     const to = new Date()
@@ -404,6 +439,10 @@ async function main (): Promise<void> {
   console.log(`${CONNECTIONS} connections, ${SECONDS} s per measure`)
   const busy = loadavg()[0]! > cpus().length * 0.5
   if (busy) console.log(`WARNING: the machine is busy (load average ${loadavg()[0]!.toFixed(2)} on ${cpus().length} CPUs); figures will be noisy`)
+
+  // Ledgerite runs as `npm start` runs it: the built package (dist/), not the sources through tsx.
+  const built = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] })
+  if (built.status !== 0) throw new Error('npm run build failed')
 
   const ceiling = await measureCeiling()
   ceilingCpu = ceiling.cpuUsPerRequest

@@ -55,13 +55,16 @@ export interface StartOptions {
   /** Extra node flags, e.g. ['--cpu-prof', '--cpu-prof-dir=…']. */
   nodeArgs?: string[]
   readyTimeoutMs?: number
+  /** Run the built package (`bin/ledgerite.js`, dist/) as `npm start` does, instead of the sources through tsx. */
+  fromDist?: boolean
 }
 
 /** Starts `ledgerite start` and waits until /healthz answers (bounded). */
 export async function startLedgerite (options: StartOptions): Promise<LedgeriteProcess> {
   const port = options.port ?? await freePort()
   const url = `http://127.0.0.1:${port}`
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'src/cli.ts', 'start'], {
+  const entry = options.fromDist ? ['bin/ledgerite.js', 'start'] : ['--import', 'tsx', 'src/cli.ts', 'start']
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry], {
     cwd: REPO,
     env: {
       PATH: process.env.PATH ?? '',
