@@ -88,14 +88,15 @@ export function originOf (n: { callFrame: { functionName: string, url: string } 
   const { functionName, url } = n.callFrame
   if (functionName === '(garbage collector)') return 'V8 garbage collector'
   if (!url) return /^[a-z_ ]+$/i.test(functionName) ? 'Node/V8 native' : 'generated code (schema validators, serializers)'
-  if (url.startsWith('node:')) return 'Node.js core (HTTP parser, streams, events)'
+  if (url.startsWith('node:')) return 'Node.js core (HTTP parser, streams, socket writes)'
   const file = relative(root, url.replace(/^file:\/\//, ''))
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)
   if (pkg) return pkg[1] === 'fastify' || pkg[1]!.startsWith('@fastify/') || ['find-my-way', 'avvio', 'light-my-request', 'secure-json-parse', 'fast-json-stringify', 'fast-querystring', 'abstract-logging', 'pino', 'toad-cache', 'process-warning', 'rfdc', 'fast-uri', 'ajv', 'fast-decode-uri-component'].includes(pkg[1]!)
     ? 'Fastify and its parts (router, hooks, ajv, pino)'
     : pkg[1] === 'kysely' ? 'Kysely (query building, driver, connection mutex)' : `dependency ${pkg[1]}`
-  if (file === 'src/storage/create-db.ts') return 'SQLite engine (statement calls through src/storage/create-db.ts)'
-  if (file.startsWith('src/')) return 'Ledgerite (src/)'
+  // The bench runs the built package (dist/); tests and the scripts run the sources.
+  if (file === 'src/storage/create-db.ts' || file === 'dist/storage/create-db.js') return 'SQLite engine (statement calls through storage/create-db)'
+  if (file.startsWith('src/') || file.startsWith('dist/')) return 'Ledgerite (src/, built to dist/)'
   return file.startsWith('bench/') ? 'bench hook' : 'other'
 }
 

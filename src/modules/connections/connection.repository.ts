@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely'
 import { ids } from '../../contract/ids.ts'
 import type { ConnectionRow, Database, NewConnectionRow } from '../../storage/database.ts'
+import { insertTogether } from '../../storage/insert-together.ts'
 import { type KeysetPosition, newestFirstAfter } from '../../storage/keyset.ts'
 import { prepared, preparedInsert } from '../../storage/prepared.ts'
-import { writeTransaction } from '../../storage/write-queue.ts'
 
 /** Kysely functions for connections. Every read is scoped by the owning client: another client's id is "not found". */
 export async function insertConnection (db: Kysely<Database>, row: NewConnectionRow): Promise<void> {
@@ -26,21 +26,23 @@ export async function findConnectionById (db: Kysely<Database>, id: string): Pro
 /** Appends to the connection's timeline (Console). */
 export async function addConnectionEvent (
   db: Kysely<Database>,
-  row: { connectionId: string, clientId: string, at: Date, kind: string, detail?: Record<string, unknown> },
+  row: NewEvent,
 ): Promise<void> {
-  await insertEvent(db, {
-    id: ids.uuid(),
-    connection_id: row.connectionId,
-    client_id: row.clientId,
-    at: row.at.toISOString(),
-    kind: row.kind,
-    detail: row.detail ? JSON.stringify(row.detail) : null,
-  })
+  await insertEvent(db, eventRow(row))
 }
+
+type NewEvent = { connectionId: string, clientId: string, at: Date, kind: string, detail?: Record<string, unknown> }
+const eventRow = (e: NewEvent) => ({
+  id: ids.uuid(),
+  connection_id: e.connectionId,
+  client_id: e.clientId,
+  at: e.at.toISOString(),
+  kind: e.kind,
+  detail: e.detail ? JSON.stringify(e.detail) : null,
+})
 
 // Every create and status change writes these: built once per set of columns (storage/prepared.ts).
 const insertEvent = preparedInsert('connection_events')
-const insertConnectionRow = preparedInsert('connections')
 
 export async function listConnectionEvents (db: Kysely<Database>, clientId: string, connectionId: string) {
   return db.selectFrom('connection_events').selectAll()
@@ -57,10 +59,7 @@ export async function insertConnectionWithEvent (
   row: NewConnectionRow,
   event: { at: Date, detail?: Record<string, unknown> },
 ): Promise<void> {
-  await writeTransaction(db, async (trx) => {
-    await insertConnectionRow(trx, row)
-    await addConnectionEvent(trx, { connectionId: row.id, clientId: row.client_id, at: event.at, kind: 'created', ...(event.detail ? { detail: event.detail } : {}) })
-  })
+  await insertTogether(db, { table: 'connections', row }, { table: 'connection_events', row: eventRow({ connectionId: row.id, clientId: row.client_id, at: event.at, kind: 'created', ...(event.detail ? { detail: event.detail } : {}) }) })
 }
 
 /**
