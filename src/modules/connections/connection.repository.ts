@@ -33,7 +33,7 @@ export async function addConnectionEvent (
 
 type NewEvent = { connectionId: string, clientId: string, at: Date, kind: string, detail?: Record<string, unknown> }
 const eventRow = (e: NewEvent) => ({
-  id: ids.uuid(),
+  id: ids.orderedUuid(),
   connection_id: e.connectionId,
   client_id: e.clientId,
   at: e.at.toISOString(),

@@ -74,7 +74,7 @@ export async function createConnection (
 
   const body = input.body as CreateConnectionBody
   const configuration = configurationOfRequest(body)
-  const id = ids.uuid()
+  const id = ids.orderedUuid()
   const at = now.toISOString()
   const ps = body.provider_selection
   const providerId = ps.type === 'preselected' ? ps.provider_id : null
