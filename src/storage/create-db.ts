@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, sql, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely'
+import { Kysely, type SqliteDatabase, SqliteDialect, type SqliteStatement, sql } from 'kysely'
 import pg from 'pg'
 import type { Database } from './database.ts'
 import { type DialectName, dialectOf } from './dialect.ts'
-import { SearchPathPostgresDialect } from './postgres-introspector.ts'
 import { isSqliteDamage, outageReporter, StorageDamagedError } from './health.ts'
+import { SearchPathPostgresDialect } from './postgres-introspector.ts'
 import { enableGroupCommit } from './write-queue.ts'
 
 export interface Db {

@@ -1,5 +1,6 @@
-import { type Insertable, type Kysely, PostgresAdapter } from 'kysely'
+import type { Insertable, Kysely } from 'kysely'
 import type { Database } from './database.ts'
+import { dialectOfDb } from './dialect.ts'
 import { preparedInsert } from './prepared.ts'
 import { writeTransaction } from './write-queue.ts'
 
@@ -18,7 +19,7 @@ export async function insertTogether<P extends keyof Database & string, C extend
   parent: { table: P, row: Insertable<Database[P]> },
   child: { table: C, row: Insertable<Database[C]> },
 ): Promise<void> {
-  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+  if (dialectOfDb(db) === 'postgres') {
     await db.with('parent', (q) => q.insertInto(parent.table).values(parent.row as never))
       .insertInto(child.table).values(child.row as never).execute()
     return

@@ -1,5 +1,5 @@
 import type { BankAccount, BankBalance, BankTransaction } from '../providers/provider-adapter.ts'
-import type { TransactionsRequestRow } from './transactions-request.repository.ts'
+import type { TransactionsRequestForWire } from './transactions-request.repository.ts'
 
 /** The bank's objects in the wire shapes of the published description, and nothing more. */
 
@@ -71,18 +71,24 @@ export type WireTransactionsRequest =
   | { id: string, status: 'completed', result: { items: WireTransaction[], pagination: { next_cursor?: string } } }
   | { id: string, status: 'failed', failure_reason: string }
 
-const NULL_CURSOR_END = '"pagination":{"next_cursor":null}}'
+// Pages stored before the end of a walk was an empty page said `"next_cursor":null`; the published type is a
+// string, so such a page is sent without the member.
+const NULL_CURSOR_END = Buffer.from('"pagination":{"next_cursor":null}}')
+const EMPTY_PAGINATION_END = Buffer.from('"pagination":{}}')
+const CLOSE = Buffer.from('}')
 
 /**
- * A transactions request as the wire has it. A completed one comes back as JSON text built around the stored
- * `result` (already in wire shape, see StoredPage): the route sends it as it is.
+ * A transactions request as the wire has it. A completed one comes back as the bytes of the JSON built around the
+ * stored `result` (already in wire shape, see StoredPage, and read as bytes): the route sends them as they are, with
+ * no decoding, parsing or serialising of up to 500 transactions.
  */
-export function presentTransactionsRequest (row: TransactionsRequestRow): WireTransactionsRequest | string {
-  if (row.status === 'completed' && row.result) {
-    // Pages stored before the end of a walk was an empty page said `"next_cursor":null`; the published type is a
-    // string, so such a page is sent without the member.
-    const result = row.result.endsWith(NULL_CURSOR_END) ? `${row.result.slice(0, -NULL_CURSOR_END.length)}"pagination":{}}` : row.result
-    return `{"id":${JSON.stringify(row.id)},"status":"completed","result":${result}}`
+export function presentTransactionsRequest (row: TransactionsRequestForWire): WireTransactionsRequest | Buffer {
+  if (row.status === 'completed' && row.result_bytes) {
+    const stored = row.result_bytes
+    const result = stored.length >= NULL_CURSOR_END.length && stored.subarray(stored.length - NULL_CURSOR_END.length).equals(NULL_CURSOR_END)
+      ? [stored.subarray(0, stored.length - NULL_CURSOR_END.length), EMPTY_PAGINATION_END]
+      : [stored]
+    return Buffer.concat([Buffer.from(`{"id":${JSON.stringify(row.id)},"status":"completed","result":`), ...result, CLOSE])
   }
   if (row.status === 'failed') return { id: row.id, status: 'failed', failure_reason: row.failure_reason ?? 'provider_error' }
   return { id: row.id, status: 'pending' }

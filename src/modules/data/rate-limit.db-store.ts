@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely'
 import { ids } from '../../contract/ids.ts'
 import type { Database } from '../../storage/database.ts'
-import { decide, type RateDecision, type RateHit, type RateLimiter } from './rate-limit.ts'
 import { writeTransaction } from '../../storage/write-queue.ts'
+import { decide, type RateDecision, type RateHit, type RateLimiter } from './rate-limit.ts'
 
 /**
  * Unattended-access counters in the database: a log of allowed calls per key, so a restart does not reset them.

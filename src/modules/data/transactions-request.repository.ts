@@ -1,8 +1,10 @@
-import type { Kysely, Selectable } from 'kysely'
+import { type Kysely, type Selectable, sql } from 'kysely'
 import type { Database, TransactionsRequestTable } from '../../storage/database.ts'
+import { textAsBytes } from '../../storage/dialect.ts'
+import { prepared } from '../../storage/prepared.ts'
+import { writeTransaction } from '../../storage/write-queue.ts'
 import { enqueueWebhook } from '../webhooks/webhook.outbox.ts'
 import type { WireTransaction } from './data.present.ts'
-import { writeTransaction } from '../../storage/write-queue.ts'
 
 export type TransactionsRequestRow = Selectable<TransactionsRequestTable>
 
@@ -48,14 +50,26 @@ export async function insertTransactionsRequest (
 }
 
 /** One request, scoped by client, connection and account: anything else is "not found". */
+/** What GET …/transactions/requests/{id} sends: the stored page as its UTF-8 bytes, to go out unchanged. */
+export interface TransactionsRequestForWire {
+  id: string
+  status: string
+  failure_reason: string | null
+  result_bytes: Buffer | null
+}
+
+// Every page read starts here (clients poll it): built once, the page read as bytes (storage/dialect.ts).
+const requestForWire = prepared(4, (db, id: string, clientId: string, connectionId: string, accountId: string) =>
+  db.selectFrom('transactions_requests').select(['id', 'status', 'failure_reason'])
+    .select(textAsBytes(db, sql.ref<string | null>('result')).as('result_bytes'))
+    .where('id', '=', id).where('client_id', '=', clientId)
+    .where('connection_id', '=', connectionId).where('account_id', '=', accountId))
+
 export async function findTransactionsRequest (
   db: Kysely<Database>,
   key: { clientId: string, connectionId: string, accountId: string, id: string },
-): Promise<TransactionsRequestRow | undefined> {
-  return db.selectFrom('transactions_requests').selectAll()
-    .where('id', '=', key.id).where('client_id', '=', key.clientId)
-    .where('connection_id', '=', key.connectionId).where('account_id', '=', key.accountId)
-    .executeTakeFirst()
+): Promise<TransactionsRequestForWire | undefined> {
+  return requestForWire.first(db, key.id, key.clientId, key.connectionId, key.accountId)
 }
 
 /**

@@ -1,11 +1,11 @@
 import { ids } from '../../contract/ids.ts'
 import type { Deps } from '../../deps.ts'
+import { storageFault } from '../../storage/health.ts'
 import type { Worker } from '../../worker-poller.ts'
 import { expireDueConnections } from '../connections/connection.lifecycle.ts'
 import { toConnection } from '../connections/connection.model.ts'
 import { findConnection } from '../connections/connection.repository.ts'
 import { BankError, type BankGrant, BankUnavailableError } from '../providers/provider-adapter.ts'
-import { storageFault } from '../../storage/health.ts'
 import { presentTransaction } from './data.present.ts'
 import { AFTER_LAST, wrapCursor } from './transactions-cursor.ts'
 import {
