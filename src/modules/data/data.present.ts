@@ -73,22 +73,26 @@ export type WireTransactionsRequest =
 
 // Pages stored before the end of a walk was an empty page said `"next_cursor":null`; the published type is a
 // string, so such a page is sent without the member.
-const NULL_CURSOR_END = Buffer.from('"pagination":{"next_cursor":null}}')
-const EMPTY_PAGINATION_END = Buffer.from('"pagination":{}}')
-const CLOSE = Buffer.from('}')
+const NULL_CURSOR_END = '"pagination":{"next_cursor":null}}'
+const NULL_CURSOR_END_BYTES = Buffer.from(NULL_CURSOR_END)
+const EMPTY_PAGINATION_END = '"pagination":{}}'
 
 /**
- * A transactions request as the wire has it. A completed one comes back as the bytes of the JSON built around the
- * stored `result` (already in wire shape, see StoredPage, and read as bytes): the route sends them as they are, with
- * no decoding, parsing or serialising of up to 500 transactions.
+ * A transactions request as the wire has it. A completed one comes back as the JSON built around the stored
+ * `result` (already in wire shape, see StoredPage): the route sends it as it is, with no parsing or serialising of
+ * up to 500 transactions. The stored page arrives as bytes (SQLite) or text (PostgreSQL), and goes out the same way.
  */
-export function presentTransactionsRequest (row: TransactionsRequestForWire): WireTransactionsRequest | Buffer {
-  if (row.status === 'completed' && row.result_bytes) {
-    const stored = row.result_bytes
-    const result = stored.length >= NULL_CURSOR_END.length && stored.subarray(stored.length - NULL_CURSOR_END.length).equals(NULL_CURSOR_END)
-      ? [stored.subarray(0, stored.length - NULL_CURSOR_END.length), EMPTY_PAGINATION_END]
-      : [stored]
-    return Buffer.concat([Buffer.from(`{"id":${JSON.stringify(row.id)},"status":"completed","result":`), ...result, CLOSE])
+export function presentTransactionsRequest (row: TransactionsRequestForWire): WireTransactionsRequest | Buffer | string {
+  const stored = row.result_body
+  if (row.status === 'completed' && stored !== null) {
+    const head = `{"id":${JSON.stringify(row.id)},"status":"completed","result":`
+    if (typeof stored === 'string') {
+      const result = stored.endsWith(NULL_CURSOR_END) ? `${stored.slice(0, -NULL_CURSOR_END.length)}${EMPTY_PAGINATION_END}` : stored
+      return `${head}${result}}`
+    }
+    const nullEnd = stored.length >= NULL_CURSOR_END_BYTES.length && stored.subarray(stored.length - NULL_CURSOR_END_BYTES.length).equals(NULL_CURSOR_END_BYTES)
+    const result = nullEnd ? [stored.subarray(0, stored.length - NULL_CURSOR_END_BYTES.length), Buffer.from(EMPTY_PAGINATION_END)] : [stored]
+    return Buffer.concat([Buffer.from(head), ...result, Buffer.from('}')])
   }
   if (row.status === 'failed') return { id: row.id, status: 'failed', failure_reason: row.failure_reason ?? 'provider_error' }
   return { id: row.id, status: 'pending' }

@@ -96,8 +96,8 @@ export async function dataRoutes (app: FastifyInstance, deps: Deps): Promise<voi
     const row = await findTransactionsRequest(deps.db, { clientId: request.clientId, connectionId: access.connection.id, accountId, id })
     if (!row) throw new ApiError('NOT_FOUND', `Transactions request ${id} could not be found for this account and connection.`)
     const view = presentTransactionsRequest(row)
-    // Completed pages are stored as their wire JSON and sent unchanged (bytes are not re-serialised).
-    return Buffer.isBuffer(view) ? reply.type('application/json; charset=utf-8').send(view as never) : view
+    // Completed pages are stored as their wire JSON and sent unchanged (bytes and strings are not re-serialised).
+    return Buffer.isBuffer(view) || typeof view === 'string' ? reply.type('application/json; charset=utf-8').send(view as never) : view
   })
 
   app.get<SchemaRouteTypes<typeof balanceSchema>>('/v3/connected-accounts/:account_id/balance', {

@@ -1,6 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely'
 import type { Database, TransactionsRequestTable } from '../../storage/database.ts'
-import { textAsBytes } from '../../storage/dialect.ts'
+import { textForSending } from '../../storage/dialect.ts'
 import { prepared } from '../../storage/prepared.ts'
 import { writeTransaction } from '../../storage/write-queue.ts'
 import { enqueueWebhook } from '../webhooks/webhook.outbox.ts'
@@ -50,18 +50,18 @@ export async function insertTransactionsRequest (
 }
 
 /** One request, scoped by client, connection and account: anything else is "not found". */
-/** What GET …/transactions/requests/{id} sends: the stored page as its UTF-8 bytes, to go out unchanged. */
+/** What GET …/transactions/requests/{id} sends: the stored page, to go out unchanged (bytes or text by dialect). */
 export interface TransactionsRequestForWire {
   id: string
   status: string
   failure_reason: string | null
-  result_bytes: Buffer | null
+  result_body: Buffer | string | null
 }
 
-// Every page read starts here (clients poll it): built once, the page read as bytes (storage/dialect.ts).
+// Every page read starts here (clients poll it): built once, the page read for sending (storage/dialect.ts).
 const requestForWire = prepared(4, (db, id: string, clientId: string, connectionId: string, accountId: string) =>
   db.selectFrom('transactions_requests').select(['id', 'status', 'failure_reason'])
-    .select(textAsBytes(db, sql.ref<string | null>('result')).as('result_bytes'))
+    .select(textForSending(db, sql.ref<string | null>('result')).as('result_body'))
     .where('id', '=', id).where('client_id', '=', clientId)
     .where('connection_id', '=', connectionId).where('account_id', '=', accountId))
 
