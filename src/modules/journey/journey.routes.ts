@@ -396,29 +396,18 @@ export async function journeyRoutes (app: FastifyInstance, deps: Deps): Promise<
     return loaded
   }
 
-  // Leave for the bank: from the desktop ("continue on this device"), a phone browser, or the handed-off phone.
-  app.post<{ Params: IdT, Body: Static<typeof ComputerOrPhoneForm> }>('/data/:id/bank', {
-    config: { html: true },
-    schema: { params: Id, body: ComputerOrPhoneForm },
-  }, async (request, reply) => {
+  // Leave for the bank: from the desktop ("continue on this device"), a phone browser, or the handed-off phone
+  // (cookie). `retry` is "Try again" after a failed bank attempt the journey holds: the same bank, straight there.
+  const toTheBank = (options: { retry?: boolean }) => async (request: FastifyRequest<{ Params: IdT, Body: Static<typeof ComputerOrPhoneForm> }>, reply: FastifyReply) => {
     const { id } = request.params
     const { connection: c, session, now } = await loadFromComputerOrPhone(request, id)
-    const bank = await goToBank(deps, c, session, now)
+    const bank = await goToBank(deps, c, session, now, options)
     rememberToken(reply, c, request.body.token, now)
     return reply.redirect(bank, 303)
-  })
-
-  // "Try again" after a failed bank attempt the journey holds: the same bank, straight there.
-  app.post<{ Params: IdT, Body: Static<typeof ComputerOrPhoneForm> }>('/data/:id/retry', {
-    config: { html: true },
-    schema: { params: Id, body: ComputerOrPhoneForm },
-  }, async (request, reply) => {
-    const { id } = request.params
-    const { connection: c, session, now } = await loadFromComputerOrPhone(request, id)
-    const bank = await goToBank(deps, c, session, now, { retry: true })
-    rememberToken(reply, c, request.body.token, now)
-    return reply.redirect(bank, 303)
-  })
+  }
+  const bankForm = { config: { html: true }, schema: { params: Id, body: ComputerOrPhoneForm } }
+  app.post<{ Params: IdT, Body: Static<typeof ComputerOrPhoneForm> }>('/data/:id/bank', bankForm, toTheBank({}))
+  app.post<{ Params: IdT, Body: Static<typeof ComputerOrPhoneForm> }>('/data/:id/retry', bankForm, toTheBank({ retry: true }))
 
   // "Try another bank" (configuration 1): back to the picker of the same connection. From the page with the token
   // only (the picker is that page); the held page on a handed-off phone sends the user to the computer for it.
