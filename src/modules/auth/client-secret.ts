@@ -31,14 +31,14 @@ export interface ClientStanding {
   client: Client
 }
 
+const clientRow = prepared(1, (db, clientId: string) => db.selectFrom('clients').selectAll().where('id', '=', clientId))
+
 /**
  * The client's row, or undefined when the client no longer exists. One read serves the token check, the request's
  * "now" (clock offsets read here are as fresh as the revocation check) and the handler's view of the client's
  * settings (create-connection reads its redirect URIs, licence and unknown-fields choice): profile of create-connection,
  * a second read of the same row was ~10 % of its database time.
  */
-const clientRow = prepared(1, (db, clientId: string) => db.selectFrom('clients').selectAll().where('id', '=', clientId))
-
 export async function clientStanding (db: Kysely<Database>, clientId: string): Promise<ClientStanding | undefined> {
   // Every authenticated request reads this: built once (storage/prepared.ts).
   const row = await clientRow.first(db, clientId)
