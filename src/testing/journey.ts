@@ -9,6 +9,7 @@ export interface JourneyPage {
   waitForEvent(event: 'load', options?: { timeout?: number }): Promise<unknown>
   waitForURL(url: (url: URL) => boolean, options?: { timeout?: number, waitUntil?: 'commit' | 'load' }): Promise<void>
   evaluate(fn: () => void): Promise<unknown>
+  waitForRequest(predicate: (request: { url(): string }) => boolean, options?: { timeout?: number }): Promise<{ url(): string }>
 }
 
 export interface JourneyLocator {
@@ -32,7 +33,10 @@ export interface JourneyOptions {
   password?: string
   /** Account names (as the bank shows them) to share; the others are unticked. Default: all. */
   accounts?: string[]
-  /** `allow` (default) or `deny` at the bank. */
+  /**
+   * `allow` (default) or `deny` at the bank. A failure at the bank that the journey holds (the page offering "Try
+   * again" / "Try another bank") is ended with "Return to {client}", so the result carries the bank's reason.
+   */
   bankDecision?: 'allow' | 'deny'
   /** `allow` (default) or `decline` on Ledgerite's consent screen. */
   consent?: 'allow' | 'decline'
@@ -115,6 +119,16 @@ export async function completeJourney (page: JourneyPage, options: JourneyOption
       await step(choice)
     } else if (await there('button[name="decision"][value="allow"]')) {
       await step(page.locator(`button[name="decision"][value="${options.consent === 'decline' ? 'decline' : 'allow'}"]`))
+    } else if (await there('[data-held="true"]') && await there('button#give-up')) {
+      // A failed bank attempt the journey holds: give up on it, as a test asking for that outcome means to. The
+      // return URI comes as the redirect of that form's answer, which a test's stub for the client's site may never
+      // see (Playwright routes only the first URL of a navigation): the result is read from the request itself.
+      await quiet()
+      const [request] = await Promise.all([
+        page.waitForRequest((r) => new URL(r.url()).origin !== origin, { timeout }),
+        page.locator('button#give-up').click(),
+      ])
+      return resultAt(new URL(request.url()))
     } else if (await there('a#continue, main .actions a')) {
       // The result (or error) page: its link leads back to the return URI.
       const link = page.locator('a#continue, main .actions a').first()
@@ -129,5 +143,8 @@ export async function completeJourney (page: JourneyPage, options: JourneyOption
   }
   const landed = new URL(page.url())
   if (landed.origin === origin) throw new Error(`The journey did not reach the return URI within ${MAX_STEPS} pages; it is at ${page.url()}.`)
-  return { connectionId: landed.searchParams.get('connection_id'), error: landed.searchParams.get('error'), url: landed.href }
+  return resultAt(landed)
 }
+
+const resultAt = (landed: URL): JourneyResult =>
+  ({ connectionId: landed.searchParams.get('connection_id'), error: landed.searchParams.get('error'), url: landed.href })
