@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
 import { axeContext } from './axe.ts'
-import { connectionStatus, createConnection, landing, launchBrowser, mainText, RETURN_URI, screenshot, signInAtBank, startLedgerite } from './browser.ts'
+import { connectionStatus, createConnection, landing, launchBrowser, mainText, PICK_A_UK_BANK, screenshot, signInAtBank, startLedgerite } from './browser.ts'
 
 /**
  * "Try another bank" in a browser, on a desktop (1280×800) and a phone (390×844): the user picks a bank on the
@@ -18,11 +18,7 @@ describe('a failed bank attempt, then another bank, in a browser', () => {
     test(`${kind}: deny at the bank → held page → Try another bank → the picker → another bank → connected`, async (t) => {
       const app = await startLedgerite(t)
       const client = await app.client({ name: 'Budget Buddy' })
-      const created = await createConnection(app, client, {
-        provider_selection: { type: 'user_selected', filter: { countries: ['GB'] } },
-        user_consent: { type: 'authorization_flow_captured' },
-        hosted_page: { type: 'authorization_flow', return_uri: RETURN_URI },
-      })
+      const created = await createConnection(app, client, PICK_A_UK_BANK)
       const context = await axeContext(browser, kind)
       const page = await context.newPage()
       const toTheBank = async (bank: string) => {

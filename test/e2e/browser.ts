@@ -99,6 +99,13 @@ export function landing (page: Page): URLSearchParams {
 
 export const RETURN_URI = 'https://your-app.com/callback'
 
+/** Configuration 1 on the UK picker: the body of the journeys that start by choosing a bank. */
+export const PICK_A_UK_BANK = {
+  provider_selection: { type: 'user_selected', filter: { countries: ['GB'] } },
+  user_consent: { type: 'authorization_flow_captured' },
+  hosted_page: { type: 'authorization_flow', return_uri: RETURN_URI },
+}
+
 /** The page's main text as the user sees it (rendered text, not the DOM's textContent). */
 export async function mainText (page: Page): Promise<string> {
   // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the rendered text a user reads

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
 import {
-  connectionStatus, createConnection, landing, launchBrowser, newContext, RETURN_URI, screenshot, signInAtBank, startLedgerite,
+  connectionStatus, createConnection, landing, launchBrowser, newContext, PICK_A_UK_BANK, RETURN_URI, screenshot, signInAtBank, startLedgerite,
 } from './browser.ts'
 
 /**
@@ -17,11 +17,7 @@ describe('desktop to mobile hand-off in a browser', () => {
   test('the phone finishes the journey; the desktop page follows and shows the result', async (t) => {
     const app = await startLedgerite(t)
     const client = await app.client({ name: 'Budget Buddy' })
-    const created = await createConnection(app, client, {
-      provider_selection: { type: 'user_selected', filter: { countries: ['GB'] } },
-      user_consent: { type: 'authorization_flow_captured' },
-      hosted_page: { type: 'authorization_flow', return_uri: RETURN_URI },
-    })
+    const created = await createConnection(app, client, PICK_A_UK_BANK)
 
     const desktopContext = await newContext(browser, 'desktop')
     const desktop = await desktopContext.newPage()
