@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { relative } from 'node:path'
 
 /**
  * Reads a V8 .cpuprofile (node --cpu-prof) and lists where the time went: self time per function (what the CPU
@@ -22,25 +22,9 @@ function label (n: ProfileNode, root: string): string {
   return `${functionName || '(anonymous)'}${file ? ` ${file}:${lineNumber + 1}` : ''}`
 }
 
-/**
- * `window` restricts the summary to the samples taken in the last `lastMs` milliseconds before `skipEndMs` from the
- * end (the load, not the start-up that compiled the sources, nor the shutdown).
- */
-export function summarise (file: string, root: string, top = 25, window?: { lastMs: number, skipEndMs?: number }): { self: Frame[], inclusive: Frame[], totalMs: number } {
+/** The top frames of one profile, by self time and by inclusive time, as shares of the busy time. */
+export function summarise (file: string, root: string, top = 25): { self: Frame[], inclusive: Frame[], totalMs: number } {
   const prof = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile
-  if (window && prof.samples && prof.timeDeltas) {
-    const counts = new Map<number, number>()
-    const end = prof.endTime - (window.skipEndMs ?? 0) * 1000
-    const start = end - window.lastMs * 1000
-    let t = prof.startTime
-    prof.samples.forEach((id, i) => {
-      t += prof.timeDeltas![i]!
-      if (t >= start && t <= end) counts.set(id, (counts.get(id) ?? 0) + 1)
-    })
-    for (const n of prof.nodes) n.hitCount = counts.get(n.id) ?? 0
-    prof.startTime = Math.max(prof.startTime, start)
-    prof.endTime = end
-  }
   const byId = new Map(prof.nodes.map((n) => [n.id, n]))
   // Percentages of the time the process was busy: a server waiting for work (or for a CPU another process holds)
   // is idle, and counting that would dilute every figure.
@@ -129,21 +113,4 @@ export function printLineProfile (label: string, file: string, root: string, top
   for (const o of byOrigin(file, root)) if (o.pct >= 0.5) console.log(`    ${String(o.pct).padStart(5)}%  ${o.origin}`)
   console.log('  top self time:')
   for (const f of s.self) console.log(`    ${String(f.selfPct).padStart(5)}% self ${String(f.totalPct).padStart(5)}% incl  ${f.name}`)
-}
-
-export function profilesIn (dir: string): string[] {
-  try {
-    return readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f))
-  } catch {
-    return []
-  }
-}
-
-export function printSummary (file: string, root: string, window?: { lastMs: number, skipEndMs?: number }): void {
-  const s = summarise(file, root, 25, window)
-  console.log(`\nCPU profile ${relative(root, file)} (${Math.round(s.totalMs)} ms; percentages of busy time)`)
-  console.log('  top self time:')
-  for (const f of s.self) console.log(`    ${String(f.selfPct).padStart(5)}% self ${String(f.totalPct).padStart(5)}% incl  ${f.name}`)
-  console.log('  top inclusive time:')
-  for (const f of s.inclusive) console.log(`    ${String(f.totalPct).padStart(5)}% incl ${String(f.selfPct).padStart(5)}% self  ${f.name}`)
 }

@@ -3,7 +3,7 @@ import { Session } from 'node:inspector/promises'
 import { join } from 'node:path'
 
 /**
- * Loaded into the server only by `BENCH_PROFILE=1 npm run bench` (`node --import ./bench/lib/profiler-hook.mjs`; plain JavaScript, loaded before tsx), so
+ * Loaded into the server only by `BENCH_PROFILE=1 npm run bench` (`node --import ./bench/lib/profiler-hook.mjs`; plain JavaScript, so it loads into the built server), so
  * each measured line gets a CPU profile of its own instead of one profile of the whole run: SIGUSR2 starts V8's
  * sampling profiler, the next SIGUSR2 stops it and writes `<BENCH_PROFILE_DIR>/<n>.cpuprofile`, then `<n>.done`,
  * which the bench waits for. The server's own code knows nothing of it.

@@ -1,11 +1,12 @@
 import type { Kysely } from 'kysely'
+import type { WebhookEventType, WebhookFields } from '../../client/webhook-events.ts'
 import { ApiError } from '../../contract/errors.ts'
 import type { ConnectionRow, Database } from '../../storage/database.ts'
-import type { WebhookEventType, WebhookFields } from '../../client/webhook-events.ts'
+import { writeTransaction } from '../../storage/write-queue.ts'
 import { enqueueWebhook } from '../webhooks/webhook.outbox.ts'
 import { accessExpiresAt } from './connection.policy.ts'
+import { addConnectionEvent, findConnection } from './connection.repository.ts'
 import { type ConnectionEvent, type FailureStage, transition } from './connection.state.ts'
-import { writeTransaction } from '../../storage/write-queue.ts'
 
 /** A webhook a move raises: one of the catalogue's types with that type's fields. */
 type WebhookInput = { [T in WebhookEventType]: { type: T, fields: WebhookFields<T> } }[WebhookEventType]
@@ -27,8 +28,7 @@ async function move (
   apply: (row: ConnectionRow, trx: Kysely<Database>) => Promise<{ set: Partial<ConnectionRow>, webhook?: WebhookInput, detail?: Record<string, unknown>, kind?: string }>,
 ): Promise<ConnectionRow> {
   return writeTransaction(db, async (trx) => {
-    const row = await trx.selectFrom('connections').selectAll()
-      .where('id', '=', connectionId).where('client_id', '=', clientId).executeTakeFirst()
+    const row = await findConnection(trx, clientId, connectionId)
     if (!row) throw new ApiError('NOT_FOUND', 'Connection could not be found.')
     const to = transition(row.status, event)
     const { set, webhook, detail, kind } = await apply(row, trx)
@@ -44,10 +44,7 @@ async function move (
     }
     // A move that keeps the status (a provider chosen) leaves no status entry on the timeline.
     if (to !== row.status) {
-      await trx.insertInto('connection_events').values({
-        id: crypto.randomUUID(), connection_id: connectionId, client_id: clientId, at, kind: kind ?? `status:${to}`,
-        detail: detail ? JSON.stringify(detail) : null,
-      }).execute()
+      await addConnectionEvent(trx, { connectionId, clientId, at: now, kind: kind ?? `status:${to}`, ...(detail ? { detail } : {}) })
     }
     if (webhook) await enqueueWebhook(trx, clientId, webhook.type, webhook.fields, now)
     return { ...row, ...set, status: to, updated_at: at }
